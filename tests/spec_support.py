@@ -17,9 +17,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SPEC_PATH = Path(
-    os.environ.get(
-        "XI_SPEC_PATH", REPO.parent / "shared" / "spec" / "XI-Resellers-API-Spec.json"
-    )
+    os.environ.get("XI_SPEC_PATH", REPO.parent / "shared" / "spec" / "XI-Resellers-API-Spec.json")
 )
 SKIP_REASON = (
     f"Ingram Micro's OpenAPI spec not found at {SPEC_PATH} "

@@ -1,0 +1,149 @@
+"""Turning an error response, whatever its shape, into a typed exception.
+
+Shapes seen in the spec and in front of it: ``{"errors": [{"id", "type" (or "1ype"),
+"message", "fields": [...]}]}``, v7's ``{"traceid", "type", "message", "fields"}``, the token
+endpoint's ``{"message"}`` and ``{"fault": {"faultstring", "detail": {"errorcode"}}}``, and
+gateways' HTML or empty bodies. Parsing never raises: the raw body is kept on the error.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import html
+import json
+import re
+from typing import Any
+
+import httpx
+
+from . import _clock, errors
+from .errors import ErrorDetail, ErrorField
+
+_STATUS_ERRORS: dict[int, type[errors.APIStatusError]] = {
+    400: errors.BadRequestError,
+    401: errors.UnauthorizedError,
+    403: errors.PermissionDeniedError,
+    404: errors.NotFoundError,
+    409: errors.ConflictError,
+    422: errors.UnprocessableEntityError,
+    429: errors.RateLimitError,
+}
+
+_TAGS = re.compile(r"<[^>]+>")
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_SPACE = re.compile(r"\s+")
+
+
+def _str(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _fields(raw: Any) -> tuple[ErrorField, ...]:
+    if isinstance(raw, dict):
+        raw = [raw]
+    if not isinstance(raw, list):
+        return ()
+    return tuple(
+        ErrorField(field=_str(f.get("field")), message=_str(f.get("message")), value=f.get("value"))
+        for f in raw
+        if isinstance(f, dict)
+    )
+
+
+def _detail(entry: dict[str, Any]) -> ErrorDetail:
+    return ErrorDetail(
+        message=_str(entry.get("message")),
+        id=_str(entry.get("id", entry.get("traceid"))),
+        # "1ype" is a real spelling in the spec's own examples.
+        type=_str(entry.get("type", entry.get("1ype"))),
+        fields=_fields(entry.get("fields")),
+    )
+
+
+def parse_error_body(response: httpx.Response) -> tuple[str | None, tuple[ErrorDetail, ...]]:
+    """The API's message and every error entry of ``response``'s body, whatever its shape."""
+    text = response.text
+    if not text.strip():
+        return None, ()
+    try:
+        payload = json.loads(text)
+    except ValueError:
+        return _text_message(text), ()
+    details: tuple[ErrorDetail, ...] = ()
+    if isinstance(payload, dict):
+        if "errors" in payload:
+            entries = payload["errors"]
+            if isinstance(entries, dict):
+                entries = [entries]
+            if isinstance(entries, list):
+                details = tuple(_detail(e) for e in entries if isinstance(e, dict))
+        elif isinstance(payload.get("fault"), dict):
+            fault = payload["fault"]
+            detail = fault.get("detail")
+            code = detail.get("errorcode") if isinstance(detail, dict) else None
+            details = (ErrorDetail(message=_str(fault.get("faultstring")), id=_str(code)),)
+        elif any(k in payload for k in ("message", "traceid", "fields")):
+            details = (_detail(payload),)
+    elif isinstance(payload, list):
+        details = tuple(_detail(e) for e in payload if isinstance(e, dict))
+    message = next((d.message for d in details if d.message), None)
+    if message is None:
+        message = next((f.message for d in details for f in d.fields if f.message), None)
+    return message, details
+
+
+def _text_message(text: str) -> str:
+    title = _TITLE.search(text)
+    if title:
+        text = title.group(1)
+    text = html.unescape(_SPACE.sub(" ", _TAGS.sub(" ", text))).strip()
+    return text[:200]
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    """Seconds the server asked us to wait: ``Retry-After`` (seconds or a date), else the
+    time until ``X-RateLimit-Reset``."""
+    value = response.headers.get("retry-after")
+    if value:
+        try:
+            return max(float(value), 0.0)
+        except ValueError:
+            try:
+                when = email.utils.parsedate_to_datetime(value)
+            except (TypeError, ValueError):
+                when = None
+            if when is not None and when.tzinfo is not None:
+                return max(when.timestamp() - _clock.wall(), 0.0)
+    reset = response.headers.get("x-ratelimit-reset")
+    if reset:
+        try:
+            return max(float(reset) - _clock.wall(), 0.0)
+        except ValueError:
+            return None
+    return None
+
+
+def error_from_response(
+    response: httpx.Response, *, correlation_id: str | None
+) -> errors.APIStatusError:
+    """The typed error for an error ``response``."""
+    status = response.status_code
+    message, details = parse_error_body(response)
+    kwargs: dict[str, Any] = {
+        "status_code": status,
+        "api_message": message or response.reason_phrase or None,
+        "details": details,
+        "body": response.text,
+        "response": response,
+        "correlation_id": correlation_id,
+        "method": response.request.method,
+        "url": str(response.request.url),
+    }
+    if status == 429:
+        return errors.RateLimitError(retry_after=retry_after(response), **kwargs)
+    cls = _STATUS_ERRORS.get(status)
+    if cls is None:
+        cls = errors.InternalServerError if status >= 500 else errors.APIStatusError
+    return cls(**kwargs)
