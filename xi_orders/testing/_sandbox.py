@@ -1,0 +1,428 @@
+"""The public face of the emulator: :class:`Sandbox`."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import inspect
+import time
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from types import MappingProxyType
+from typing import Any
+
+import httpx
+
+from ._app import CoreConfig, SandboxCore, sign
+from ._data import CatalogItem
+from ._server import serve as _serve
+from ._transport import SandboxTransport
+from ._types import (
+    ENDPOINTS,
+    ORDER_ENDPOINTS,
+    Counters,
+    FaultKind,
+    Faults,
+    RequestRecord,
+    WebhookEvent,
+)
+
+#: A webhook receiver: called with (headers, body bytes); may be async.
+WebhookCallable = Callable[[Mapping[str, str], bytes], "Awaitable[Any] | Any"]
+
+DEFAULT_BASE_URL = "https://sandbox.xi-orders.invalid"
+DEFAULT_CLIENT_ID = "sandbox-client-id"
+DEFAULT_CLIENT_SECRET = "sandbox-client-secret"
+DEFAULT_CUSTOMER_NUMBER = "20-222222"
+DEFAULT_WEBHOOK_SECRET = "sandbox-webhook-secret"
+
+
+class Sandbox:
+    """An in-memory, stateful emulator of Ingram Micro's Reseller Orders API (v6/v6.1/v7).
+
+    It keeps seeded orders, follows the API's rules (customer hold, 24-hour modify window,
+    release, cancel, duplicate PO numbers, unknown SKUs), checks the IM-* headers and the
+    bearer token like the real service, and answers with the spec's wire format, quirks
+    included. Plug it into httpx as a transport, or run it as a localhost HTTP server::
+
+        sandbox = Sandbox(seed=7, orders=500)
+        async with sandbox.client() as client:          # an AsyncOrdersClient
+            order = await client.get_order(sandbox.order_numbers()[0])
+
+        async with httpx.AsyncClient(transport=sandbox.transport(),
+                                     base_url=sandbox.base_url) as http: ...
+
+        with sandbox.serve() as url:                    # http://127.0.0.1:<port>
+            ...
+
+    Options (all keyword-only except ``seed`` and ``orders``):
+
+    - ``seed``: drives every generated value; same seed and same clock start, same data.
+    - ``orders``: how many orders to seed (spread over ``history_days`` before "now").
+    - ``customer_numbers``: the IM-CustomerNumber values accepted (one string or several);
+      seeded orders are shared out round-robin, and a customer sees only its own orders.
+    - ``country_code``: the IM-CountryCode accepted (also picks the currency).
+    - ``client_id`` / ``client_secret``: the credentials the token endpoint accepts.
+    - ``clock``: ``() -> epoch seconds``; default :func:`time.time`. Pass a
+      :class:`FakeClock` to control token expiry and the 24-hour hold window.
+    - ``latency``: seconds added to every answer, fixed or a ``(min, max)`` seeded range.
+    - ``rate_limit``: off (``None``, the default); an int (calls per window for every Orders
+      endpoint) or a mapping endpoint name -> calls. ``rate_limit_window``: window length in
+      seconds (60 like the real API; tests use e.g. 1).
+    - ``faults``: a :class:`Faults` with seeded failure rates; also see :meth:`inject`.
+    - ``webhook_secret``: the key of the ``X-Hub-Signature`` HMAC.
+    - ``webhook_target``: a URL (POSTed with httpx) or a callable ``(headers, body)``;
+      with ``webhook_auto_deliver`` (default True) events are delivered right after the
+      request that caused them; otherwise call :meth:`deliver_webhooks`.
+    - ``token_ttl``: token lifetime in seconds (86399, as the API says).
+    - ``hold_window``: how long a held order can be changed (24 h) before it is voided.
+    - ``catalog_size``, ``history_days``, ``base_url``: data and URL details.
+    """
+
+    def __init__(
+        self,
+        seed: int = 0,
+        orders: int = 100,
+        *,
+        customer_numbers: str | Sequence[str] = (DEFAULT_CUSTOMER_NUMBER,),
+        country_code: str = "US",
+        client_id: str = DEFAULT_CLIENT_ID,
+        client_secret: str = DEFAULT_CLIENT_SECRET,
+        clock: Callable[[], float] = time.time,
+        latency: float | tuple[float, float] = 0.0,
+        rate_limit: int | Mapping[str, int] | None = None,
+        rate_limit_window: float = 60.0,
+        faults: Faults | None = None,
+        webhook_secret: str = DEFAULT_WEBHOOK_SECRET,
+        webhook_target: str | WebhookCallable | None = None,
+        webhook_auto_deliver: bool = True,
+        token_ttl: int = 86399,
+        hold_window: float = 24 * 3600.0,
+        catalog_size: int = 120,
+        history_days: float = 180.0,
+        base_url: str = DEFAULT_BASE_URL,
+    ) -> None:
+        customers = (customer_numbers,) if isinstance(customer_numbers, str) else tuple(customer_numbers)
+        if not customers:
+            raise ValueError("customer_numbers: give at least one")
+        if orders < 0:
+            raise ValueError("orders must be >= 0")
+        if isinstance(latency, tuple):
+            if len(latency) != 2 or latency[0] < 0 or latency[1] < latency[0]:
+                raise ValueError("latency: a (min, max) pair with 0 <= min <= max")
+        elif latency < 0:
+            raise ValueError("latency must be >= 0")
+        if rate_limit_window <= 0:
+            raise ValueError("rate_limit_window must be > 0")
+        limits: dict[str, int] = {}
+        if isinstance(rate_limit, int):
+            if rate_limit < 1:
+                raise ValueError("rate_limit must be >= 1 call per window")
+            limits = dict.fromkeys(sorted(ORDER_ENDPOINTS), rate_limit)
+        elif rate_limit is not None:
+            unknown = set(rate_limit) - set(ORDER_ENDPOINTS)
+            if unknown:
+                raise ValueError(f"rate_limit: unknown endpoints {sorted(unknown)}; use {sorted(ORDER_ENDPOINTS)}")
+            limits = {k: int(v) for k, v in rate_limit.items()}
+        if len(country_code) != 2 or not country_code.isalpha():
+            raise ValueError("country_code must be two letters")
+        self._base_url = base_url.rstrip("/")
+        self._webhook_target = webhook_target
+        self._webhook_auto = webhook_auto_deliver
+        self.webhook_failures: list[tuple[WebhookEvent, str]] = []
+        """Events whose delivery failed, with the reason."""
+        self._core = SandboxCore(CoreConfig(
+            seed=seed, orders=orders, customer_numbers=customers, country_code=country_code.upper(),
+            client_id=client_id, client_secret=client_secret, clock=clock, latency=latency,
+            rate_limits=limits, rate_limit_window=float(rate_limit_window), faults=faults,
+            webhook_secret=webhook_secret, token_ttl=int(token_ttl), catalog_size=catalog_size,
+            history_days=history_days, hold_window=hold_window,
+        ))
+
+    # ------------------------------------------------------------------ settings
+
+    @property
+    def base_url(self) -> str:
+        """The base URL the transport answers for (``https://sandbox.xi-orders.invalid``)."""
+        return self._base_url
+
+    @property
+    def seed(self) -> int:
+        """The seed the data was generated from."""
+        return self._core.cfg.seed
+
+    @property
+    def client_id(self) -> str:
+        """The client ID the token endpoint accepts."""
+        return self._core.cfg.client_id
+
+    @property
+    def client_secret(self) -> str:
+        """The client secret the token endpoint accepts."""
+        return self._core.cfg.client_secret
+
+    @property
+    def customer_number(self) -> str:
+        """The first accepted IM-CustomerNumber (what :meth:`client` uses)."""
+        return self._core.cfg.customer_numbers[0]
+
+    @property
+    def customer_numbers(self) -> tuple[str, ...]:
+        """Every accepted IM-CustomerNumber."""
+        return self._core.cfg.customer_numbers
+
+    @property
+    def country_code(self) -> str:
+        """The accepted IM-CountryCode."""
+        return self._core.cfg.country_code
+
+    @property
+    def currency(self) -> str:
+        """The currency of every amount (from the country code)."""
+        return self._core.currency
+
+    @property
+    def webhook_secret(self) -> str:
+        """The key of the webhook signatures."""
+        return self._core.cfg.webhook_secret
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        """The clock the sandbox reads (epoch seconds)."""
+        return self._core.cfg.clock
+
+    @property
+    def rate_limits(self) -> Mapping[str, int]:
+        """Calls allowed per window, by endpoint (empty when rate limiting is off)."""
+        return MappingProxyType(self._core.cfg.rate_limits)
+
+    @property
+    def rate_limit_window(self) -> float:
+        """Length of a rate-limit window, seconds."""
+        return self._core.cfg.rate_limit_window
+
+    @property
+    def faults(self) -> Faults | None:
+        """The seeded fault rates in force (settable; None for none)."""
+        return self._core.cfg.faults
+
+    @faults.setter
+    def faults(self, value: Faults | None) -> None:
+        with self._core.lock:
+            self._core.cfg.faults = value
+
+    @property
+    def catalog(self) -> Mapping[str, CatalogItem]:
+        """The products the sandbox knows, by Ingram part number (ordering others is rejected)."""
+        return MappingProxyType(self._core.catalog)
+
+    def __repr__(self) -> str:
+        return (f"Sandbox(seed={self.seed}, orders={len(self._core._orders)}, "
+                f"customer_numbers={self.customer_numbers!r}, country_code={self.country_code!r})")
+
+    # ------------------------------------------------------------------ plugging in
+
+    def transport(self) -> SandboxTransport:
+        """An httpx transport (async and sync) answering from this sandbox."""
+        return SandboxTransport(self)
+
+    def client(self, **overrides: Any) -> Any:
+        """An ``xi_orders.AsyncOrdersClient`` wired to this sandbox.
+
+        Credentials, customer number, country code, base URL, transport and the sandbox's
+        own rate limit (as ``xi_orders.RateLimit``; the strictest one when limits differ
+        per endpoint) are filled in; ``overrides`` replace any of them or add others
+        (``sender_id``, ``timeout``, ``retry``...).
+        """
+        xi = importlib.import_module("xi_orders")
+        kwargs: dict[str, Any] = {
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "customer_number": self.customer_number,
+            "country_code": self.country_code,
+            "base_url": self.base_url,
+            "transport": self.transport(),
+            "rate_limit": None,
+        }
+        limits = self._core.cfg.rate_limits
+        if limits:
+            kwargs["rate_limit"] = xi.RateLimit(min(limits.values()), self.rate_limit_window)
+        kwargs.update(overrides)
+        return xi.AsyncOrdersClient(**kwargs)
+
+    @contextlib.contextmanager
+    def serve(self, host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False) -> Iterator[str]:
+        """Serve this sandbox over real HTTP on ``host:port`` (0: a free port) in a thread.
+
+        Yields the base URL (``http://127.0.0.1:<port>``); shuts the server down and closes
+        its connections on exit.
+        """
+        with _serve(self, host, port, verbose=verbose) as url:
+            yield url
+
+    # ------------------------------------------------------------------ tokens and headers
+
+    def issue_token(self) -> str:
+        """A valid access token, issued without an HTTP call (counted in ``tokens_issued``)."""
+        with self._core.lock:
+            return self._core.issue_token(self.clock())
+
+    def revoke_tokens(self) -> None:
+        """Invalidate every token issued so far: the next Orders call gets 401."""
+        self._core.revoke_tokens()
+
+    def headers(self, token: str | None = None, *, correlation_id: str = "sandbox-test-0001") -> dict[str, str]:
+        """The headers of a valid Orders call (for raw httpx or curl use)."""
+        return {
+            "Authorization": f"Bearer {token or self.issue_token()}",
+            "IM-CustomerNumber": self.customer_number,
+            "IM-CountryCode": self.country_code,
+            "IM-CorrelationID": correlation_id,
+        }
+
+    # ------------------------------------------------------------------ orders
+
+    def order(self, order_number: str) -> dict[str, Any]:
+        """A copy of an order's detail JSON, as get-order would answer (any customer's).
+
+        Raises KeyError for an unknown order.
+        """
+        return self._core.order_detail(order_number)
+
+    def order_numbers(self, customer_number: str | None = None, *, status: str | None = None) -> list[str]:
+        """Order numbers, newest first; of one customer and/or with a detail ``orderStatus``
+        (``"Shipped"``, ``"On Hold"``, ``"Processing"``, ``"Backordered"``, ``"Delivered"``,
+        ``"Canceled"``)."""
+        return self._core.order_numbers(customer_number, status)
+
+    def ship(self, order_number: str) -> dict[str, Any]:
+        """Simulate the warehouse shipping an order: every live line ships (carrier, tracking
+        and serial numbers), and an ``im::order_shipped`` event is queued. Returns the new
+        detail JSON. Raises KeyError (unknown) or ValueError (on hold or cancelled)."""
+        with self._core.lock:
+            detail = self._core.ship(order_number, self.clock())
+        if self._auto_deliver_pending():
+            self.deliver_webhooks()
+        return detail
+
+    # ------------------------------------------------------------------ faults
+
+    def inject(self, fault: FaultKind, times: int = 1, *, endpoint: str | None = None) -> None:
+        """Make the next ``times`` requests (to ``endpoint``, if given) fail with ``fault``.
+
+        Scheduled faults come before the seeded rates; see :data:`FaultKind` for the kinds
+        (e.g. ``sandbox.inject("drop_after", endpoint="create_order")``: the order is created
+        but the client never hears back).
+        """
+        if times < 1:
+            raise ValueError("times must be >= 1")
+        self._core.schedule(fault, times, endpoint)
+
+    # ------------------------------------------------------------------ observations
+
+    @property
+    def counters(self) -> Counters:
+        """A snapshot of what the sandbox saw (requests by endpoint and status, tokens
+        issued, orders created, faults injected, webhooks queued/delivered)."""
+        with self._core.lock:
+            return self._core.counters.snapshot()
+
+    def reset_counters(self) -> None:
+        """Zero the counters and clear the request log."""
+        with self._core.lock:
+            self._core.counters = Counters()
+            self._core.request_log.clear()
+
+    @property
+    def request_log(self) -> list[RequestRecord]:
+        """Every request seen: time, method, path, endpoint, correlation ID, status, fault."""
+        with self._core.lock:
+            return list(self._core.request_log)
+
+    # ------------------------------------------------------------------ webhooks
+
+    @property
+    def webhook_events(self) -> list[WebhookEvent]:
+        """Every webhook event queued so far, oldest first, as (headers, body bytes)."""
+        with self._core.lock:
+            self._core.sweep(self.clock())
+            return list(self._core.webhook_events)
+
+    def signature(self, event_id: str) -> str:
+        """The ``X-Hub-Signature`` value for an event ID under this sandbox's secret."""
+        return sign(self.webhook_secret, event_id)
+
+    def _auto_deliver_pending(self) -> bool:
+        core = self._core
+        return (self._webhook_auto and self._webhook_target is not None
+                and len(core.webhook_events) > core.webhook_delivered)
+
+    def _target(self, target: str | WebhookCallable | None) -> str | WebhookCallable:
+        chosen = target if target is not None else self._webhook_target
+        if chosen is None:
+            raise ValueError("no webhook target: pass one here or as Sandbox(webhook_target=...)")
+        return chosen
+
+    def _delivered(self, ok: int) -> int:
+        with self._core.lock:
+            self._core.counters.webhooks_delivered += ok
+        return ok
+
+    def deliver_webhooks(self, target: str | WebhookCallable | None = None) -> int:
+        """Deliver the events not delivered yet: POST each to a URL (httpx), or call a callable
+        with ``(headers, body)``. Returns how many were delivered; failures are kept in
+        :attr:`webhook_failures`. Each event is handed out once."""
+        chosen = self._target(target)
+        ok = 0
+        events = self._core.claim_webhooks()
+        if not events:
+            return 0
+        if isinstance(chosen, str):
+            with httpx.Client(timeout=10.0) as http:
+                for event in events:
+                    try:
+                        http.post(chosen, content=event.body, headers=event.headers).raise_for_status()
+                        ok += 1
+                    except httpx.HTTPError as exc:
+                        self.webhook_failures.append((event, repr(exc)))
+        else:
+            for event in events:
+                try:
+                    result = chosen(dict(event.headers), event.body)
+                    if inspect.isawaitable(result):
+                        close = getattr(result, "close", None)
+                        if close is not None:
+                            close()
+                        raise TypeError("an async webhook target needs adeliver_webhooks()")
+                    ok += 1
+                except Exception as exc:
+                    self.webhook_failures.append((event, repr(exc)))
+        return self._delivered(ok)
+
+    async def adeliver_webhooks(self, target: str | WebhookCallable | None = None) -> int:
+        """Async :meth:`deliver_webhooks` (async callables are awaited)."""
+        chosen = self._target(target)
+        ok = 0
+        events = self._core.claim_webhooks()
+        if not events:
+            return 0
+        if isinstance(chosen, str):
+            async with httpx.AsyncClient(timeout=10.0) as http:
+                for event in events:
+                    try:
+                        (await http.post(chosen, content=event.body, headers=event.headers)).raise_for_status()
+                        ok += 1
+                    except httpx.HTTPError as exc:
+                        self.webhook_failures.append((event, repr(exc)))
+        else:
+            for event in events:
+                try:
+                    result = chosen(dict(event.headers), event.body)
+                    if inspect.isawaitable(result):
+                        await result
+                    ok += 1
+                except Exception as exc:
+                    self.webhook_failures.append((event, repr(exc)))
+        return self._delivered(ok)
+
+
+__all__ = ["ENDPOINTS", "Sandbox", "WebhookCallable"]

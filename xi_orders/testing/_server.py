@@ -1,0 +1,120 @@
+"""The sandbox as a real HTTP server on localhost (stdlib ``ThreadingHTTPServer``)."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any
+
+from ._app import CoreRequest
+
+if TYPE_CHECKING:
+    from ._sandbox import Sandbox
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], sandbox: Sandbox, verbose: bool) -> None:
+        self.sandbox = sandbox
+        self.verbose = verbose
+        self.connections: set[socket.socket] = set()
+        self.connections_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.connections_lock:
+            self.connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.connections_lock:
+            self.connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        with self.connections_lock:
+            conns = list(self.connections)
+            self.connections.clear()
+        for conn in conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+            with contextlib.suppress(OSError):
+                conn.close()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "xi-orders-sandbox"
+    sys_version = ""
+    server: _Server
+
+    def _read_body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            chunks = []
+            while True:
+                size_line = self.rfile.readline().strip().split(b";")[0]
+                size = int(size_line or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline().strip():
+                        pass
+                    break
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+            return b"".join(chunks)
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _serve(self) -> None:
+        body = self._read_body()
+        path, _, query = self.path.partition("?")
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        sandbox = self.server.sandbox
+        exchange = sandbox._core.handle(CoreRequest(self.command, path, query, headers, body))
+        if exchange.delay > 0:
+            time.sleep(exchange.delay)
+        if sandbox._auto_deliver_pending():
+            sandbox.deliver_webhooks()
+        resp = exchange.response
+        if resp is None:  # hang up without a word
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        self.send_response(resp.status)
+        for name, value in resp.headers:
+            self.send_header(name, value)
+        if resp.status not in (204, 304):
+            self.send_header("Content-Length", str(len(resp.body)))
+        self.end_headers()
+        if resp.body and resp.status not in (204, 304) and self.command != "HEAD":
+            self.wfile.write(resp.body)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if self.server.verbose:
+            sys.stderr.write(f"{self.address_string()} - {format % args}\n")
+
+
+@contextlib.contextmanager
+def serve(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False) -> Iterator[str]:
+    """Run the sandbox on ``host:port`` (0: a free port) in a thread; yields its base URL."""
+    server = _Server((host, port), sandbox, verbose)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              name="xi-orders-sandbox", daemon=True)
+    thread.start()
+    try:
+        yield f"http://{host}:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.close_connections()
+        server.server_close()
+        thread.join(timeout=5)
