@@ -1,0 +1,307 @@
+"""Shapes the Orders API repeats across operations: addresses, attributes, links, charges.
+
+Every model here is plain typed data (``@attrs.define(kw_only=True)``); the one converter in
+``xi_orders._convert`` turns wire JSON into them and back. The conventions all models follow:
+
+- snake_case attributes; the wire name is the camelCase of the attribute unless the field
+  says otherwise with ``metadata={"wire": "..."}`` (the API's misspellings such as
+  ``requestedDeliverydate`` keep their wire spelling and get a good attribute name);
+- every field is optional: scalars default to ``None``, lists to an empty list, so missing
+  keys decode;
+- ``extras`` keeps every wire entry that the typed fields do not carry (unknown keys, values
+  that could not be typed, explicit nulls and empty values), and is written back out by
+  ``unstructure``, so nothing a server sent is silently dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from ..errors import ValidationError
+
+__all__ = [
+    "AdditionalAttribute",
+    "Address",
+    "Link",
+    "MiscellaneousCharge",
+    "RejectedLine",
+    "SerialNumber",
+    "ShippingInfo",
+]
+
+
+# --------------------------------------------------------------------------------------
+# field helpers (private): keep the model declarations short and uniform
+
+
+def wire(name: str | None) -> Any:
+    """An optional scalar field whose wire name is not the camelCase of its attribute."""
+    return attrs.field(default=None, metadata={"wire": name})
+
+
+def wire_list(name: str) -> Any:
+    """A list field (empty by default) whose wire name is irregular."""
+    return attrs.field(factory=list, metadata={"wire": name})
+
+
+def extras_field() -> Any:
+    """The ``extras`` field every model carries (never a wire key itself)."""
+    return attrs.field(factory=dict, repr=False, metadata={"wire": None, "extras": True})
+
+
+def option_field(attribute_name: str) -> Any:
+    """A typed request option that travels as an ``additionalAttributes`` entry."""
+    return attrs.field(default=None, metadata={"wire": None, "attribute": attribute_name})
+
+
+# --------------------------------------------------------------------------------------
+# shared shapes
+
+
+@attrs.define(kw_only=True)
+class Address:
+    """A name-and-address block: bill-to, ship-to, end user, reseller (request and response).
+
+    The API sends the same shape under ``billToInfo``, ``shipToInfo``, ``endUserInfo`` and
+    ``resellerInfo`` (and line-level ``endUserInfo``); only some fields appear in each.
+    Request models check the spec's per-context limits (``max_length`` differs between
+    create and modify) when they are built; ``Address`` itself never refuses data.
+
+    Example::
+
+        Address(company_name="ACME", address_line1="1 Main St", city="Santa Ana",
+                state="CA", postal_code="92705", country_code="US")
+    """
+
+    contact: str | None = None
+    company_name: str | None = None
+    name1: str | None = None
+    name2: str | None = None
+    address_line1: str | None = None
+    address_line2: str | None = None
+    address_line3: str | None = None
+    address_line4: str | None = None
+    city: str | None = None
+    state: str | None = None
+    postal_code: str | None = None
+    country_code: str | None = None
+    phone_number: str | None = None
+    email: str | None = None
+    #: ship-to address ID on file with Ingram Micro (``shipToInfo.addressId``)
+    address_id: str | None = None
+    #: end user ID in Ingram Micro's system (``endUserInfo.endUserId``)
+    end_user_id: str | None = None
+    #: ``endUser`` or ``endUserContact`` (SAP line-level end users)
+    end_user_type: str | None = None
+    address_sequence_number: str | None = None
+    contact_id: str | None = None
+    reseller_id: str | None = None
+    shipping_notes: str | None = None
+    extras: dict[str, Any] = extras_field()
+
+
+@attrs.define(kw_only=True)
+class AdditionalAttribute:
+    """One ``{"attributeName", "attributeValue"}`` pair (order, line or vendor level).
+
+    Example: ``AdditionalAttribute(name="allowPartialOrder", value="true")``.
+    """
+
+    name: str | None = wire("attributeName")
+    value: str | None = wire("attributeValue")
+    extras: dict[str, Any] = extras_field()
+
+
+@attrs.define(kw_only=True)
+class Link:
+    """A link the API offers to a related resource, e.g. the order details of a sub-order.
+
+    ``href`` is a path on the API host (``/resellers/v6.1/orders/20-RD128-11``);
+    ``method`` is the HTTP method to use (the wire calls it ``type``).
+    """
+
+    topic: str | None = None
+    href: str | None = None
+    method: str | None = wire("type")
+    extras: dict[str, Any] = extras_field()
+
+
+@attrs.define(kw_only=True)
+class SerialNumber:
+    """A serial number of a shipped unit."""
+
+    serial_number: str | None = None
+    extras: dict[str, Any] = extras_field()
+
+
+@attrs.define(kw_only=True)
+class MiscellaneousCharge:
+    """A charge on an order other than the lines' prices (recycling fee, state tax, ...)."""
+
+    sub_order_number: str | None = None
+    charge_line_reference: str | None = None
+    charge_description: str | None = None
+    charge_amount: Decimal | None = None
+    extras: dict[str, Any] = extras_field()
+
+
+@attrs.define(kw_only=True)
+class ShippingInfo:
+    """How a line of a created or modified order ships: carrier and warehouse.
+
+    The ``shipmentDetails`` of create (v6, v7) and modify responses.
+    """
+
+    carrier_code: str | None = None
+    carrier_name: str | None = None
+    ship_from_warehouse_id: str | None = None
+    ship_from_location: str | None = None
+    freight_account_number: str | None = None
+    signature_required: bool | None = None
+    shipping_instructions: str | None = None
+    extras: dict[str, Any] = extras_field()
+
+
+@attrs.define(kw_only=True)
+class RejectedLine:
+    """A line the API refused (207 Multi-Status): which line, and why.
+
+    Example: ``RejectedLine(ingram_part_number="DF4128MW", reject_code="EN",
+    reject_reason="SKU-NOTFOUND    DF4128MW")``.
+    """
+
+    ingram_line_number: str | None = None
+    customer_line_number: str | None = None
+    ingram_part_number: str | None = None
+    vendor_part_number: str | None = None
+    quantity_ordered: int | None = None
+    reject_code: str | None = None
+    reject_reason: str | None = None
+    extras: dict[str, Any] = extras_field()
+
+
+# --------------------------------------------------------------------------------------
+# request validation helpers (private; used by the request models' validate())
+
+_TRUE = frozenset({"true", "y", "yes", "1"})
+_FALSE = frozenset({"false", "n", "no", "0"})
+
+
+def parse_flag(value: str | None) -> bool | None:
+    """``"true"``/``"false"`` (and Y/N, yes/no, 1/0, any case) as a bool; else None."""
+    if value is None:
+        return None
+    text = value.strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    return None
+
+
+def check_required(value: object, field: str) -> None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValidationError(field, "is required")
+
+
+def check_max_length(value: str | None, limit: int, field: str) -> None:
+    if value is not None and len(value) > limit:
+        raise ValidationError(field, f"must be at most {limit} characters (got {len(value)})")
+
+
+def check_positive(value: int | None, field: str) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(field, f"must be an integer (got {value!r})")
+    if value <= 0:
+        raise ValidationError(field, f"must be a positive integer (got {value})")
+
+
+def check_not_negative(value: Decimal | None, field: str) -> None:
+    if value is None:
+        return
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise ValidationError(field, f"must be a finite Decimal (got {value!r})")
+    if value < 0:
+        raise ValidationError(field, f"must not be negative (got {value})")
+
+
+def check_country_code(value: str | None, field: str) -> None:
+    if value is None:
+        return
+    if len(value) != 2 or not value.isascii() or not value.isalpha():
+        raise ValidationError(field, f"must be a two-letter ISO country code (got {value!r})")
+
+
+def check_one_of(value: str | None, allowed: Iterable[str], field: str) -> None:
+    allowed = tuple(allowed)
+    if value is not None and value not in allowed:
+        raise ValidationError(field, f"must be one of {', '.join(allowed)} (got {value!r})")
+
+
+#: Per-context maximum lengths of request address fields (attribute name -> limit).
+AddressLimits = dict[str, int]
+
+
+def check_address(address: Address | None, limits: AddressLimits, field: str) -> None:
+    """Check a request address against the spec's limits for its context."""
+    if address is None:
+        return
+    if not isinstance(address, Address):
+        raise ValidationError(field, f"must be an Address (got {type(address).__name__})")
+    for name, limit in limits.items():
+        check_max_length(getattr(address, name), limit, f"{field}.{name}")
+    check_country_code(address.country_code, f"{field}.country_code")
+
+
+def check_attributes(items: Sequence[AdditionalAttribute], field: str) -> None:
+    for i, item in enumerate(items):
+        if not isinstance(item, AdditionalAttribute):
+            raise ValidationError(
+                f"{field}[{i}]", f"must be an AdditionalAttribute (got {type(item).__name__})"
+            )
+        check_required(item.name, f"{field}[{i}].name")
+
+
+def check_items(items: object, cls: type, field: str) -> None:
+    if not isinstance(items, list):
+        raise ValidationError(field, f"must be a list (got {type(items).__name__})")
+    for i, item in enumerate(items):
+        if not isinstance(item, cls):
+            raise ValidationError(
+                f"{field}[{i}]", f"must be a {cls.__name__} (got {type(item).__name__})"
+            )
+
+
+def sync_options(request: Any) -> None:
+    """Reconcile a request's typed options with its raw ``additional_attributes``.
+
+    An option left ``None`` takes its value from a matching raw attribute (so a decoded
+    request shows it typed); an option that is set must agree with a raw attribute of the
+    same name, if there is one. Names match case-insensitively.
+    """
+    for a in attrs.fields(type(request)):
+        attribute_name = a.metadata.get("attribute")
+        if attribute_name is None:
+            continue
+        typed = getattr(request, a.name)
+        if typed is not None and not isinstance(typed, bool):
+            raise ValidationError(a.name, f"must be a bool or None (got {typed!r})")
+        for item in request.additional_attributes:
+            if (item.name or "").lower() != attribute_name.lower():
+                continue
+            raw = parse_flag(item.value)
+            if typed is None:
+                if raw is not None:
+                    setattr(request, a.name, raw)
+            elif raw is not None and raw != typed:
+                raise ValidationError(
+                    a.name,
+                    f"conflicts with additional attribute {item.name}={item.value!r}",
+                )
+            break
