@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -90,7 +90,7 @@ class Reply:
     meta: ResponseMeta
 
 
-Params = httpx.QueryParams | None
+Params = Sequence[tuple[str, str]] | None
 
 
 class Sender:
@@ -139,6 +139,8 @@ class Sender:
             content = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
             headers["Content-Type"] = "application/json"
         url = self.url(endpoint, path_arg)
+        # A tuple, because httpx's parameter type is invariant in a list's items.
+        query = httpx.QueryParams(tuple(params)) if params else None
         policy = self.retry
         started = _clock.monotonic()
         attempt = 0
@@ -146,7 +148,7 @@ class Sender:
             attempt += 1
             await self.limiter.acquire(endpoint.name)
             request = self.http.build_request(
-                endpoint.method, url, params=params, content=content, headers=headers
+                endpoint.method, url, params=query, content=content, headers=headers
             )
             sent_at = _clock.monotonic()
             error: APIError
