@@ -229,8 +229,8 @@ class Sandbox:
         """An ``xi_orders.AsyncOrdersClient`` wired to this sandbox.
 
         Credentials, customer number, country code, base URL, transport and the sandbox's
-        own rate limit (as ``xi_orders.RateLimit``; the strictest one when limits differ
-        per endpoint) are filled in; ``overrides`` replace any of them or add others
+        own rate limit (``xi_orders.RateLimit(calls, window)``, or a mapping of them by
+        endpoint when the limits differ; None when off) are filled in; ``overrides`` replace any of them or add others
         (``sender_id``, ``timeout``, ``retry``...).
         """
         xi = importlib.import_module("xi_orders")
@@ -244,8 +244,13 @@ class Sandbox:
             "rate_limit": None,
         }
         limits = self._core.cfg.rate_limits
-        if limits:
-            kwargs["rate_limit"] = xi.RateLimit(min(limits.values()), self.rate_limit_window)
+        window = self.rate_limit_window
+        if limits and len(set(limits.values())) == 1 and set(limits) == ORDER_ENDPOINTS:
+            kwargs["rate_limit"] = xi.RateLimit(next(iter(limits.values())), window)
+        elif limits:  # per endpoint; the unlimited ones effectively unbounded
+            kwargs["rate_limit"] = {
+                ep: xi.RateLimit(limits.get(ep, 10**9), window) for ep in sorted(ORDER_ENDPOINTS)
+            }
         kwargs.update(overrides)
         return xi.AsyncOrdersClient(**kwargs)
 
