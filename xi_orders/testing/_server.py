@@ -34,6 +34,12 @@ class _Server(ThreadingHTTPServer):
             self.connections.add(request)
         super().process_request(request, client_address)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up mid-answer (a cancelled call, a timeout) is normal here.
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
+
     def shutdown_request(self, request: Any) -> None:
         with self.connections_lock:
             self.connections.discard(request)
@@ -105,11 +111,17 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serve(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False) -> Iterator[str]:
+def serve(
+    sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False
+) -> Iterator[str]:
     """Run the sandbox on ``host:port`` (0: a free port) in a thread; yields its base URL."""
     server = _Server((host, port), sandbox, verbose)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              name="xi-orders-sandbox", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.05},
+        name="xi-orders-sandbox",
+        daemon=True,
+    )
     thread.start()
     try:
         yield f"http://{host}:{server.server_address[1]}"
