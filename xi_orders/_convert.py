@@ -71,6 +71,7 @@ Speed
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import linecache
 import re
 import types
@@ -112,6 +113,24 @@ def wire_name(field: attrs.Attribute[Any]) -> str | None:
     return _camel(field.name)
 
 
+def _cached(predicate: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    """Remember a type predicate's answers (types are hashable; anything else is asked)."""
+    answers: dict[Any, bool] = {}
+
+    @functools.wraps(predicate)
+    def cached(cls: Any) -> bool:
+        try:
+            return answers[cls]
+        except KeyError:
+            answers[cls] = answer = predicate(cls)
+            return answer
+        except TypeError:
+            return predicate(cls)
+
+    return cached
+
+
+@_cached
 def _is_model(cls: Any) -> bool:
     return isinstance(cls, type) and attrs.has(cls) and "extras" in attrs.fields_dict(cls)
 
@@ -257,6 +276,7 @@ converter.register_structure_hook(dt.datetime, _structure_datetime)
 # lists: null -> [], a single item -> [item]
 
 
+@_cached
 def _is_list(cls: Any) -> bool:
     return get_origin(cls) is list
 
