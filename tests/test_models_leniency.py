@@ -11,10 +11,18 @@ from typing import Any
 
 import pytest
 
-from xi_orders._convert import converter, structure, unstructure, untyped_values, wire_name
+from xi_orders._convert import (
+    converter,
+    structure,
+    structure_event,
+    unstructure,
+    untyped_values,
+    wire_name,
+)
 from xi_orders.errors import DecodeError
 from xi_orders.models import (
     AsyncOrderCreateEvent,
+    AsyncOrderCreateResult,
     CreatedOrder,
     LicenseInfo,
     Link,
@@ -208,6 +216,11 @@ def test_event_union_picks_the_class_by_shape() -> None:
     assert created.event_type == "IM::async_order_create"
     unknown = structure({"event": "im::something_new", "topic": "resellers/orders"}, OrderEvent)
     assert isinstance(unknown, OrderStatusEvent) and unknown.event == "im::something_new"
+    assert structure_event({"resource": {"customerOrderNumber": "PO"}}) == AsyncOrderCreateEvent(
+        resource=AsyncOrderCreateResult(customer_order_number="PO")
+    )
+    with pytest.raises(DecodeError):
+        structure_event("not an event")
 
 
 def test_wire_names() -> None:

@@ -77,7 +77,7 @@ import re
 import types
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar, Union, cast, get_args, get_origin
+from typing import Any, TypeVar, Union, cast, get_args, get_origin, overload
 
 import attrs
 import cattrs
@@ -87,7 +87,14 @@ from .errors import DecodeError, ValidationError
 from .models.common import parse_flag
 from .models.events import AsyncOrderCreateEvent, OrderEvent, OrderStatusEvent
 
-__all__ = ["converter", "structure", "unstructure", "untyped_values", "wire_name"]
+__all__ = [
+    "converter",
+    "structure",
+    "structure_event",
+    "unstructure",
+    "untyped_values",
+    "wire_name",
+]
 
 T = TypeVar("T")
 
@@ -599,7 +606,15 @@ converter.register_unstructure_hook_factory(_is_model, _make_model_unhook)
 # entry points
 
 
-def structure(data: Any, cls: type[T]) -> T:
+@overload
+def structure(data: Any, cls: type[T]) -> T: ...
+
+
+@overload
+def structure(data: Any, cls: Any) -> Any: ...
+
+
+def structure(data: Any, cls: Any) -> Any:
     """Decode JSON-like ``data`` into ``cls`` (a model, ``list[Model]`` or ``OrderEvent``).
 
     Lenient (see the module docstring); raises only :class:`DecodeError`, when the shape is
@@ -609,7 +624,7 @@ def structure(data: Any, cls: type[T]) -> T:
         if _is_list(cls):
             (item_type,) = get_args(cls)
             if data is None:
-                return cast(T, [])
+                return []
             items = data if isinstance(data, (list, tuple)) else [data]
             out = []
             for i, item in enumerate(items):
@@ -622,7 +637,7 @@ def structure(data: Any, cls: type[T]) -> T:
                     out.append(converter.structure(item, item_type))
                 except ValidationError as exc:
                     raise DecodeError(f"[{i}].{exc.field}: {exc.reason}") from exc
-            return cast(T, out)
+            return out
         if _is_model(cls):
             if data is None:
                 data = {}
@@ -638,6 +653,15 @@ def structure(data: Any, cls: type[T]) -> T:
     except Exception as exc:  # a bug or an exotic input: still only DecodeError
         name = getattr(cls, "__name__", str(cls))
         raise DecodeError(f"could not decode {name}: {exc!r}") from exc
+
+
+def structure_event(data: Any) -> AsyncOrderCreateEvent | OrderStatusEvent:
+    """Decode an order webhook event, picking its class from its shape.
+
+    A ``resource`` object (or an ``IM::async_order_create`` event type) is a v7 create
+    result; anything else, unknown event types included, is an :class:`OrderStatusEvent`.
+    """
+    return cast("AsyncOrderCreateEvent | OrderStatusEvent", structure(data, OrderEvent))
 
 
 def unstructure(obj: Any) -> Any:

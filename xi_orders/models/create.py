@@ -46,6 +46,7 @@ from .common import (
     ShippingInfo,
     check_address,
     check_attributes,
+    check_country_code,
     check_items,
     check_max_length,
     check_not_negative,
@@ -162,7 +163,7 @@ class OrderCreateLine:
             check_max_length(end_user.name1, 35, f"{where}.name1")
             check_max_length(end_user.phone_number, 30, f"{where}.phone_number")
             check_max_length(end_user.email, 241, f"{where}.email")
-            check_max_length(end_user.country_code, 3, f"{where}.country_code")
+            check_country_code(end_user.country_code, f"{where}.country_code")
         check_items(self.warranty_info, WarrantyInfo, f"{field}.warranty_info")
         check_items(
             self.vmf_additional_attributes,
