@@ -134,6 +134,8 @@ __all__ = [
     "Event",
     "EventAction",
     "EventKind",
+    "HeaderItems",
+    "Headers",
     "InvalidJSONError",
     "InvalidSignatureError",
     "MissingEventIdError",
@@ -163,13 +165,21 @@ DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
 #: A webhook secret: text (UTF-8 encoded) or bytes.
 Secret: TypeAlias = str | bytes
 
-#: Request headers: any mapping (``dict``, ``httpx.Headers``, Starlette ``Headers``, a dict
-#: of ASGI byte pairs) or an iterable of ``(name, value)`` pairs (ASGI ``scope["headers"]``).
-Headers: TypeAlias = (
-    Mapping[str, str] | Mapping[bytes, bytes] | Iterable[tuple[str | bytes, str | bytes]]
-)
 
-_ORDERS_TOPIC = "resellers/orders"
+class HeaderItems(Protocol):
+    """Anything with ``items()`` yielding ``(name, value)`` pairs: ``dict``, ``httpx.Headers``,
+    Starlette ``Headers``, ``http.server``'s ``self.headers`` (an ``email.message.Message``)."""
+
+    def items(self) -> Iterable[tuple[Any, Any]]:
+        """The ``(name, value)`` pairs (str or bytes)."""
+        ...
+
+
+#: Request headers: a mapping or anything with ``items()`` (``dict``, ``httpx.Headers``,
+#: Starlette ``Headers``, ``http.server``'s ``self.headers``, a dict of ASGI byte pairs), or
+#: an iterable of ``(name, value)`` pairs (ASGI ``scope["headers"]``).
+Headers: TypeAlias = HeaderItems | Iterable[tuple[str | bytes, str | bytes]]
+
 
 
 # --------------------------------------------------------------------------------------
@@ -338,8 +348,9 @@ def _text(value: Any) -> str:
 def _header_values(headers: Headers, name: str) -> list[str]:
     """Every value of header ``name`` (case-insensitive) in a mapping or list of pairs."""
     target = name.lower()
+    items = getattr(headers, "items", None)
     pairs: Iterable[tuple[Any, Any]] = (
-        headers.items() if isinstance(headers, Mapping) else cast("Iterable[Any]", headers)
+        items() if callable(items) else cast("Iterable[tuple[Any, Any]]", headers)
     )
     values: list[str] = []
     for key, value in pairs:
