@@ -181,7 +181,6 @@ class HeaderItems(Protocol):
 Headers: TypeAlias = HeaderItems | Iterable[tuple[str | bytes, str | bytes]]
 
 
-
 # --------------------------------------------------------------------------------------
 # errors
 
@@ -772,10 +771,12 @@ def parse_events(
             )
     events = [_build(obj, event_id) for obj, event_id in zip(objects, event_ids, strict=True)]
     if replay_guard is not None:
-        replayed = [e.event_id for e in events if not replay_guard.remember(e.event_id)]
-        if replayed:
-            fresh = [e for e in events if e.event_id not in set(replayed)]
-            raise ReplayedEventError(replayed, fresh)
+        new = [replay_guard.remember(e.event_id) for e in events]
+        if not all(new):
+            raise ReplayedEventError(
+                [e.event_id for e, ok in zip(events, new, strict=True) if not ok],
+                [e for e, ok in zip(events, new, strict=True) if ok],
+            )
     for event in events:
         logger.debug("webhook event %s accepted: %s", event.event_id, event.type_name)
     return events
