@@ -94,8 +94,8 @@ class _Window:
             reset = _float(headers.get("x-ratelimit-reset"))
             if reset is not None:
                 # Reset is Unix time on the server's clock; bound it so a skewed clock
-                # cannot close the endpoint for longer than one window.
-                wait = min(max(reset - _clock.wall(), 0.0), self.limit.per)
+                # cannot close the endpoint for longer than a window (the API's are 60 s).
+                wait = min(max(reset - _clock.wall(), 0.0), max(self.limit.per, 60.0))
                 self.closed_until = max(self.closed_until, _clock.monotonic() + wait + self.margin)
 
 
