@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 import inspect
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -34,6 +33,9 @@ DEFAULT_CLIENT_ID = "sandbox-client-id"
 DEFAULT_CLIENT_SECRET = "sandbox-client-secret"
 DEFAULT_CUSTOMER_NUMBER = "20-222222"
 DEFAULT_WEBHOOK_SECRET = "sandbox-webhook-secret"
+
+if TYPE_CHECKING:
+    from ..client import AsyncOrdersClient
 
 
 class Sandbox:
@@ -225,7 +227,7 @@ class Sandbox:
         """An httpx transport (async and sync) answering from this sandbox."""
         return SandboxTransport(self)
 
-    def client(self, **overrides: Any) -> Any:
+    def client(self, **overrides: Any) -> AsyncOrdersClient:
         """An ``xi_orders.AsyncOrdersClient`` wired to this sandbox.
 
         Credentials, customer number, country code, base URL, transport and the sandbox's
@@ -233,7 +235,8 @@ class Sandbox:
         endpoint when the limits differ; None when off) are filled in; ``overrides`` replace any of them or add others
         (``sender_id``, ``timeout``, ``retry``...).
         """
-        xi = importlib.import_module("xi_orders")
+        from .. import _ratelimit, client
+
         kwargs: dict[str, Any] = {
             "client_id": self.client_id,
             "client_secret": self.client_secret,
@@ -246,13 +249,13 @@ class Sandbox:
         limits = self._core.cfg.rate_limits
         window = self.rate_limit_window
         if limits and len(set(limits.values())) == 1 and set(limits) == ORDER_ENDPOINTS:
-            kwargs["rate_limit"] = xi.RateLimit(next(iter(limits.values())), window)
+            kwargs["rate_limit"] = _ratelimit.RateLimit(next(iter(limits.values())), window)
         elif limits:  # per endpoint; the unlimited ones effectively unbounded
             kwargs["rate_limit"] = {
-                ep: xi.RateLimit(limits.get(ep, 10**9), window) for ep in sorted(ORDER_ENDPOINTS)
+                ep: _ratelimit.RateLimit(limits.get(ep, 10**9), window) for ep in sorted(ORDER_ENDPOINTS)
             }
         kwargs.update(overrides)
-        return xi.AsyncOrdersClient(**kwargs)
+        return client.AsyncOrdersClient(**kwargs)
 
     @contextlib.contextmanager
     def serve(self, host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False) -> Iterator[str]:
