@@ -28,7 +28,8 @@ def test_example_notebook_executes_without_errors(tmp_path: Path) -> None:
     assert not [o for o in outputs if o.get("output_type") == "error"]
     html = "".join(o.get("data", {}).get("text/html", "") for o in outputs)
     text = "".join(o.get("text", "") for o in outputs)
-    assert "<table" in html  # the search page and the order render as tables
+    assert "<caption>page 1 · 10 of" in html  # the search page renders as a table
+    assert "<strong>Order 20-" in html and "<caption>lines</caption>" in html  # so does an order
     assert "looked up, 0 failed" in text
     assert "details fetched with the async client" in text
     try:

@@ -405,3 +405,15 @@ async def test_release_and_cancel(api: respx.MockRouter) -> None:
     assert released.ingram_order_number == "20-RC1RD"
     assert cancelled.status_code == 200
     assert cancelled.correlation_id == cancel.calls.last.request.headers["IM-CorrelationID"]
+
+
+@pytest.mark.anyio
+async def test_a_request_changed_after_it_was_built_is_checked_again(api: respx.MockRouter) -> None:
+    route = api.post("/resellers/v6/orders").respond(201, json={})
+    request = new_order()
+    request.lines[0].quantity = 0  # attrs classes are mutable; the client re-validates
+    async with make_client() as client:
+        with pytest.raises(ValidationError) as caught:
+            await client.create_order(request)
+    assert caught.value.field == "lines[0].quantity"
+    assert not route.called

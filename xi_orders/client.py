@@ -517,9 +517,15 @@ def _text(field: str, value: object) -> str:
     return value
 
 
-def _request_body(field: str, value: object, cls: type[object]) -> Any:
+class _Request(Protocol):
+    def validate(self) -> None: ...
+
+
+def _request_body(field: str, value: object, cls: type[_Request]) -> Any:
     if not isinstance(value, cls):
         raise ValidationError(field, f"must be a {cls.__name__}, got {type(value).__name__}")
+    # Checked again here: a request may have been changed in place since it was built.
+    value.validate()
     return unstructure(value)
 
 

@@ -323,6 +323,12 @@ class OrderDetail:
         default=None, eq=False, repr=False, metadata={"wire": None}
     )
 
+    def _repr_html_(self) -> str:
+        """Jupyter: the order's header and its lines as tables."""
+        from ..tabular import order_html
+
+        return order_html(self)
+
     @property
     def total(self) -> Decimal | None:
         """The order total (subtotal + freight + tax), ``order_total``."""

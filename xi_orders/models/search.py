@@ -74,6 +74,12 @@ class OrderSearchPage:
         default=None, eq=False, repr=False, metadata={"wire": None}
     )
 
+    def _repr_html_(self) -> str:
+        """Jupyter: the page's orders as a table."""
+        from ..tabular import page_html
+
+        return page_html(self)
+
     @property
     def page_count(self) -> int | None:
         """How many pages the search has (from ``records_found`` and ``page_size``)."""
