@@ -6,12 +6,17 @@ Example::
 
     async with AsyncOrdersClient.from_env() as client:
         order = await client.get_order("20-RD3QV")
+
+``OrdersClient`` is the same client for sync code and notebooks; the models live in
+``xi_orders.models``, the offline sandbox in ``xi_orders.testing``, webhook verification in
+``xi_orders.webhooks``.
 """
 
 from ._ratelimit import RateLimit
 from ._response import ResponseMeta
 from ._retry import RetryPolicy
 from ._version import __version__
+from .bulk import BulkLookup, BulkProgress
 from .client import AsyncOrdersClient
 from .errors import (
     APIConnectionError,
@@ -33,6 +38,8 @@ from .errors import (
     ValidationError,
     XiError,
 )
+from .pagination import AsyncPaginator
+from .sync import OrdersClient
 
 __all__ = [
     "APIConnectionError",
@@ -40,12 +47,16 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AsyncOrdersClient",
+    "AsyncPaginator",
     "AuthenticationError",
     "BadRequestError",
+    "BulkLookup",
+    "BulkProgress",
     "ConflictError",
     "DecodeError",
     "InternalServerError",
     "NotFoundError",
+    "OrdersClient",
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
