@@ -643,3 +643,12 @@ def test_any_replay_store_can_replace_the_guard() -> None:
     assert store.ids == {"EVT-S"}
     with pytest.raises(ReplayedEventError):
         parse_events(body, headers, SECRET, replay_guard=store)
+
+
+def test_a_replay_message_names_at_most_five_event_ids() -> None:
+    ids = [f"ID{i}" for i in range(7)]
+    error = ReplayedEventError(ids, [])
+    assert str(error) == (
+        "webhook event already received (eventId 'ID0', 'ID1', 'ID2', 'ID3', 'ID4' and 2 more)"
+    )
+    assert error.event_ids == tuple(ids) and error.fresh == []
