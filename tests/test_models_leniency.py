@@ -245,3 +245,24 @@ def test_one_converter_with_generated_functions() -> None:
     hook = converter.get_structure_hook(ShipmentDetail)
     assert hook.__code__.co_filename.startswith("<xi_orders generated structure")
     assert converter.get_structure_hook(ShipmentDetail) is hook  # made once
+
+
+def test_a_status_event_with_a_single_object_resource_stays_a_status_event() -> None:
+    from xi_orders._convert import structure_event
+    from xi_orders.models import OrderStatusEvent
+
+    event = structure_event(
+        {
+            "eventId": "E1",
+            "resource": {
+                "eventType": "im::order_shipped",
+                "orderNumber": "20-ABCDE",
+                "lines": [{"LineNumber": "001", "backorderedQuantity": "2"}],
+            },
+        }
+    )
+    assert isinstance(event, OrderStatusEvent)
+    change = event.resource[0]
+    assert change.order_number == "20-ABCDE"
+    # the schema's spellings are kept and still reachable
+    assert change.lines[0].line_number == "001" and change.lines[0].backordered == 2

@@ -516,12 +516,15 @@ converter.register_structure_hook_factory(_is_model, _make_model_hook)
 def _structure_event(value: Any, _: Any = None) -> AsyncOrderCreateEvent | OrderStatusEvent:
     data = _as_object(value, AsyncOrderCreateEvent)
     resource = data.get("resource")
-    if isinstance(resource, Mapping):
+    # The event type decides; the resource's shape only when no type is given (a status
+    # event may send a single object where the schema declares a list).
+    first = resource[0] if isinstance(resource, list) and resource else resource
+    declared = first.get("eventType") if isinstance(first, Mapping) else None
+    kind = str(declared or data.get("eventType") or "").lower()
+    if "async_order_create" in kind:
         return converter.structure(data, AsyncOrderCreateEvent)
-    if resource is None:
-        kind = str(data.get("eventType") or data.get("event") or "").lower()
-        if "async_order_create" in kind:
-            return converter.structure(data, AsyncOrderCreateEvent)
+    if not kind and isinstance(resource, Mapping):
+        return converter.structure(data, AsyncOrderCreateEvent)
     return converter.structure(data, OrderStatusEvent)
 
 

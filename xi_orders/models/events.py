@@ -125,6 +125,27 @@ class OrderStatusLine:
     serial_number_details: list[SerialNumber] = attrs.field(factory=list)
     extras: dict[str, Any] = extras_field()
 
+    @property
+    def line_number(self) -> str | None:
+        """The line number in whichever spelling was sent (``ingramLineNumber``, or the
+        schema's ``LineNumber``, which stays in ``extras``)."""
+        if self.ingram_line_number is not None:
+            return self.ingram_line_number
+        raw = self.extras.get("LineNumber")
+        return None if raw is None else str(raw)
+
+    @property
+    def backordered(self) -> int | None:
+        """The backordered quantity in whichever spelling was sent (``backOrderedQuantity``,
+        or the schema's ``backorderedQuantity``, which stays in ``extras``)."""
+        if self.back_ordered_quantity is not None:
+            return self.back_ordered_quantity
+        raw = self.extras.get("backorderedQuantity")
+        try:
+            return None if raw is None else int(raw)
+        except (TypeError, ValueError):
+            return None
+
 
 @attrs.define(kw_only=True)
 class OrderStatusChange:
