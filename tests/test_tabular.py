@@ -62,7 +62,7 @@ async def test_notebook_html_of_an_order_and_a_page(sandbox: Sandbox) -> None:
     async with sandbox.client() as client:
         number = sandbox.order_numbers()[0]
         order = await client.get_order(number)
-        page = [p async for p in client.search_orders(page_size=5).pages()][0]
+        page = await anext(aiter(client.search_orders(page_size=5).pages()))
     assert isinstance(page, OrderSearchPage)
     order_html = order._repr_html_()
     assert f"Order {number}" in order_html

@@ -28,21 +28,46 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8080, help="port (0: any free port; default 8080)")
     p.add_argument("--seed", type=int, default=0, help="data seed (default 0)")
     p.add_argument("--orders", type=int, default=100, help="orders to seed (default 100)")
-    p.add_argument("--customer-number", action="append", dest="customer_numbers",
-                   help="accepted IM-CustomerNumber (repeatable; default 20-222222)")
+    p.add_argument(
+        "--customer-number",
+        action="append",
+        dest="customer_numbers",
+        help="accepted IM-CustomerNumber (repeatable; default 20-222222)",
+    )
     p.add_argument("--country-code", default="US", help="accepted IM-CountryCode (default US)")
     p.add_argument("--client-id", default=None, help="accepted client ID")
     p.add_argument("--client-secret", default=None, help="accepted client secret")
-    p.add_argument("--latency", type=_latency, default=0.0,
-                   help="seconds added to each answer: 0.05, or a range 0.01,0.2")
-    p.add_argument("--rate-limit", type=int, default=None,
-                   help="calls per window per endpoint (default: no limit)")
+    p.add_argument(
+        "--latency",
+        type=_latency,
+        default=0.0,
+        help="seconds added to each answer: 0.05, or a range 0.01,0.2",
+    )
+    p.add_argument(
+        "--rate-limit",
+        type=int,
+        default=None,
+        help="calls per window per endpoint (default: no limit)",
+    )
     p.add_argument("--rate-window", type=float, default=60.0, help="rate-limit window, seconds")
     p.add_argument("--token-ttl", type=int, default=86399, help="token lifetime, seconds")
-    for name in ("server-error", "rate-limited", "drop-before", "drop-after", "html",
-                 "truncated-json", "empty-body", "slow"):
-        p.add_argument(f"--fault-{name}", type=float, default=0.0, metavar="RATE",
-                       help=f"rate (0..1) of '{name}' faults")
+    for name in (
+        "server-error",
+        "rate-limited",
+        "drop-before",
+        "drop-after",
+        "html",
+        "truncated-json",
+        "empty-body",
+        "slow",
+    ):
+        p.add_argument(
+            f"--fault-{name}",
+            type=float,
+            default=0.0,
+            metavar="RATE",
+            help=f"rate (0..1) of '{name}' faults",
+        )
     p.add_argument("--slow-seconds", type=float, default=3.0, help="delay of a slow answer")
     p.add_argument("--webhook-url", default=None, help="POST webhook events to this URL")
     p.add_argument("--webhook-secret", default=None, help="key of the X-Hub-Signature HMAC")
@@ -54,10 +79,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the server until interrupted."""
     args = build_parser().parse_args(argv)
     faults = Faults(
-        server_error=args.fault_server_error, rate_limit=args.fault_rate_limited,
-        drop_before=args.fault_drop_before, drop_after=args.fault_drop_after,
-        html=args.fault_html, truncated_json=args.fault_truncated_json,
-        empty_body=args.fault_empty_body, slow=args.fault_slow, slow_seconds=args.slow_seconds,
+        server_error=args.fault_server_error,
+        rate_limit=args.fault_rate_limited,
+        drop_before=args.fault_drop_before,
+        drop_after=args.fault_drop_after,
+        html=args.fault_html,
+        truncated_json=args.fault_truncated_json,
+        empty_body=args.fault_empty_body,
+        slow=args.fault_slow,
+        slow_seconds=args.slow_seconds,
     )
     kwargs: dict[str, object] = {}
     if args.client_id:
@@ -67,11 +97,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.webhook_secret:
         kwargs["webhook_secret"] = args.webhook_secret
     sandbox = Sandbox(
-        args.seed, args.orders,
+        args.seed,
+        args.orders,
         customer_numbers=args.customer_numbers or ("20-222222",),
-        country_code=args.country_code, latency=args.latency, rate_limit=args.rate_limit,
-        rate_limit_window=args.rate_window, token_ttl=args.token_ttl,
-        faults=faults if faults != Faults() else None, webhook_target=args.webhook_url,
+        country_code=args.country_code,
+        latency=args.latency,
+        rate_limit=args.rate_limit,
+        rate_limit_window=args.rate_window,
+        token_ttl=args.token_ttl,
+        faults=faults if faults != Faults() else None,
+        webhook_target=args.webhook_url,
         **kwargs,  # type: ignore[arg-type]
     )
     with sandbox.serve(args.host, args.port, verbose=args.verbose) as url:
@@ -79,10 +114,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  token:          POST {url}/oauth/oauth30/token", flush=True)
         print(f"  client_id:      {sandbox.client_id}", flush=True)
         print(f"  client_secret:  {sandbox.client_secret}", flush=True)
-        print(f"  customers:      {', '.join(sandbox.customer_numbers)} ({sandbox.country_code})",
-              flush=True)
-        print(f"  sample order:   {url}/resellers/v6.1/orders/{(sandbox.order_numbers() or ['-'])[0]}",
-              flush=True)
+        print(
+            f"  customers:      {', '.join(sandbox.customer_numbers)} ({sandbox.country_code})",
+            flush=True,
+        )
+        print(
+            f"  sample order:   {url}/resellers/v6.1/orders/{(sandbox.order_numbers() or ['-'])[0]}",
+            flush=True,
+        )
         print("Ctrl-C to stop.", flush=True)
         try:
             threading.Event().wait()

@@ -29,59 +29,109 @@ PART_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 #: (vendor name, vendor number, product lines: (description, min price, max price, kind))
 #: kind: "hw" (serialized hardware), "acc" (accessory, no serials), "sw" (licence / service)
 _VENDORS: tuple[tuple[str, str, str, tuple[tuple[str, int, int, str], ...]], ...] = (
-    ("CISCO - HW NETWORKING", "C102", "CS", (
-        ("CATALYST 24P POE+ 4X1G SWITCH", 1400, 4200, "hw"),
-        ("MERAKI WI-FI 6 ACCESS POINT", 520, 1150, "hw"),
-        ("ISR 1100 4P DSL ANNEX M ROUTER", 780, 1650, "hw"),
-        ("SMARTNET 8X5XNBD 1YR SVC", 90, 640, "sw"),
-    )),
-    ("HP INC - NOTEBOOKS", "H210", "HP", (
-        ("ELITEBOOK 840 G10 I7 16GB 512GB", 1180, 1890, "hw"),
-        ("PROBOOK 450 G10 I5 8GB 256GB", 720, 1090, "hw"),
-        ("USB-C DOCK G5", 160, 240, "acc"),
-        ("CARE PACK 3YR NBD ONSITE", 110, 260, "sw"),
-    )),
-    ("LENOVO - DESKTOPS", "L330", "LN", (
-        ("THINKCENTRE M70Q TINY I5 16GB", 640, 980, "hw"),
-        ("THINKPAD T14 GEN 4 R7 16GB", 1010, 1520, "hw"),
-        ("THINKVISION T24I 23.8IN MONITOR", 170, 260, "hw"),
-        ("PREMIER SUPPORT 3YR", 95, 220, "sw"),
-    )),
-    ("DELL TECHNOLOGIES", "D190", "DL", (
-        ("LATITUDE 5440 I5 16GB 512GB", 890, 1390, "hw"),
-        ("POWEREDGE R660XS 2U SERVER", 3900, 8800, "hw"),
-        ("P2423D 24IN QHD MONITOR", 210, 330, "hw"),
-        ("PROSUPPORT PLUS 3YR", 180, 520, "sw"),
-    )),
-    ("MICROSOFT - SOFTWARE", "M455", "MS", (
-        ("M365 BUSINESS STANDARD 1YR", 120, 160, "sw"),
-        ("WINDOWS SERVER 2022 STD 16C", 880, 1120, "sw"),
-        ("SURFACE PRO 9 I5 8GB 256GB", 980, 1390, "hw"),
-    )),
-    ("LOGITECH - PERIPHERALS", "G078", "LG", (
-        ("MX KEYS BUSINESS KEYBOARD", 85, 120, "acc"),
-        ("MX MASTER 3S MOUSE GRAPHITE", 75, 105, "acc"),
-        ("RALLY BAR VIDEO CONFERENCE", 2600, 3900, "hw"),
-        ("ZONE WIRELESS 2 HEADSET", 190, 260, "acc"),
-    )),
-    ("APC BY SCHNEIDER ELECTRIC", "A521", "AP", (
-        ("SMART-UPS 1500VA LCD RM 2U", 720, 1190, "hw"),
-        ("BACK-UPS PRO 1000VA", 170, 260, "hw"),
-        ("NETSHELTER 42U RACK ENCLOSURE", 1300, 2300, "acc"),
-    )),
-    ("ZEBRA TECHNOLOGIES", "Z340", "ZB", (
-        ("TC52 MOBILE COMPUTER ANDROID", 980, 1450, "hw"),
-        ("ZD421 DIRECT THERMAL PRINTER", 360, 520, "hw"),
-        ("ONECARE ESSENTIAL 3YR", 120, 310, "sw"),
-    )),
-    ("FORTINET", "F612", "FT", (
-        ("FORTIGATE 60F NGFW APPLIANCE", 520, 890, "hw"),
-        ("FORTICARE 24X7 UTP BUNDLE 1YR", 310, 780, "sw"),
-    )),
-    ("SAMSUNG - DISPLAYS", "S277", "SG", (
-        ("ODYSSEY G5 27IN QHD MONITOR", 240, 380, "hw"),
-        ("GALAXY TAB ACTIVE5 128GB", 520, 690, "hw"),
-    )),
+    (
+        "CISCO - HW NETWORKING",
+        "C102",
+        "CS",
+        (
+            ("CATALYST 24P POE+ 4X1G SWITCH", 1400, 4200, "hw"),
+            ("MERAKI WI-FI 6 ACCESS POINT", 520, 1150, "hw"),
+            ("ISR 1100 4P DSL ANNEX M ROUTER", 780, 1650, "hw"),
+            ("SMARTNET 8X5XNBD 1YR SVC", 90, 640, "sw"),
+        ),
+    ),
+    (
+        "HP INC - NOTEBOOKS",
+        "H210",
+        "HP",
+        (
+            ("ELITEBOOK 840 G10 I7 16GB 512GB", 1180, 1890, "hw"),
+            ("PROBOOK 450 G10 I5 8GB 256GB", 720, 1090, "hw"),
+            ("USB-C DOCK G5", 160, 240, "acc"),
+            ("CARE PACK 3YR NBD ONSITE", 110, 260, "sw"),
+        ),
+    ),
+    (
+        "LENOVO - DESKTOPS",
+        "L330",
+        "LN",
+        (
+            ("THINKCENTRE M70Q TINY I5 16GB", 640, 980, "hw"),
+            ("THINKPAD T14 GEN 4 R7 16GB", 1010, 1520, "hw"),
+            ("THINKVISION T24I 23.8IN MONITOR", 170, 260, "hw"),
+            ("PREMIER SUPPORT 3YR", 95, 220, "sw"),
+        ),
+    ),
+    (
+        "DELL TECHNOLOGIES",
+        "D190",
+        "DL",
+        (
+            ("LATITUDE 5440 I5 16GB 512GB", 890, 1390, "hw"),
+            ("POWEREDGE R660XS 2U SERVER", 3900, 8800, "hw"),
+            ("P2423D 24IN QHD MONITOR", 210, 330, "hw"),
+            ("PROSUPPORT PLUS 3YR", 180, 520, "sw"),
+        ),
+    ),
+    (
+        "MICROSOFT - SOFTWARE",
+        "M455",
+        "MS",
+        (
+            ("M365 BUSINESS STANDARD 1YR", 120, 160, "sw"),
+            ("WINDOWS SERVER 2022 STD 16C", 880, 1120, "sw"),
+            ("SURFACE PRO 9 I5 8GB 256GB", 980, 1390, "hw"),
+        ),
+    ),
+    (
+        "LOGITECH - PERIPHERALS",
+        "G078",
+        "LG",
+        (
+            ("MX KEYS BUSINESS KEYBOARD", 85, 120, "acc"),
+            ("MX MASTER 3S MOUSE GRAPHITE", 75, 105, "acc"),
+            ("RALLY BAR VIDEO CONFERENCE", 2600, 3900, "hw"),
+            ("ZONE WIRELESS 2 HEADSET", 190, 260, "acc"),
+        ),
+    ),
+    (
+        "APC BY SCHNEIDER ELECTRIC",
+        "A521",
+        "AP",
+        (
+            ("SMART-UPS 1500VA LCD RM 2U", 720, 1190, "hw"),
+            ("BACK-UPS PRO 1000VA", 170, 260, "hw"),
+            ("NETSHELTER 42U RACK ENCLOSURE", 1300, 2300, "acc"),
+        ),
+    ),
+    (
+        "ZEBRA TECHNOLOGIES",
+        "Z340",
+        "ZB",
+        (
+            ("TC52 MOBILE COMPUTER ANDROID", 980, 1450, "hw"),
+            ("ZD421 DIRECT THERMAL PRINTER", 360, 520, "hw"),
+            ("ONECARE ESSENTIAL 3YR", 120, 310, "sw"),
+        ),
+    ),
+    (
+        "FORTINET",
+        "F612",
+        "FT",
+        (
+            ("FORTIGATE 60F NGFW APPLIANCE", 520, 890, "hw"),
+            ("FORTICARE 24X7 UTP BUNDLE 1YR", 310, 780, "sw"),
+        ),
+    ),
+    (
+        "SAMSUNG - DISPLAYS",
+        "S277",
+        "SG",
+        (
+            ("ODYSSEY G5 27IN QHD MONITOR", 240, 380, "hw"),
+            ("GALAXY TAB ACTIVE5 128GB", 520, 690, "hw"),
+        ),
+    ),
 )
 
 #: (warehouse id, location)
@@ -109,28 +159,117 @@ _TRACKING_URLS = {
     "ontrac": "https://www.ontrac.com/tracking/?number={}",
 }
 
-_FIRST = ("JAMIE", "ALEX", "MORGAN", "PRIYA", "DANIEL", "SOFIA", "MARCUS", "ELENA", "KENJI",
-          "GRACE", "OMAR", "LUCIA", "TREVOR", "NADIA", "CALEB", "HANNAH", "VIKRAM", "ROSA")
-_LAST = ("HOLLOWAY", "NAKAMURA", "OKAFOR", "LINDQVIST", "BRENNAN", "CASTILLO", "WEXLER",
-         "PATEL", "DUBOIS", "MCALLISTER", "FONTAINE", "ABERNATHY", "SOKOLOV", "REYES")
-_CO_A = ("NORTHWIND", "BLUE HERON", "SUMMIT RIDGE", "PIONEER", "CEDAR POINT", "IRONGATE",
-         "LAKESHORE", "SILVER OAK", "REDSTONE", "HARBORVIEW", "GRANITE PEAK", "MERIDIAN")
-_CO_B = ("HEALTH SYSTEM", "LOGISTICS LLC", "SCHOOL DISTRICT", "CREDIT UNION", "ENGINEERING",
-         "DENTAL GROUP", "MANUFACTURING", "LAW OFFICES", "COUNTY CLERK", "HOSPITALITY INC")
-_STREETS = ("MAPLE AVE", "INDUSTRIAL PKWY", "W 98TH ST", "COMMERCE DR", "RIVERSIDE BLVD",
-            "OLD MILL RD", "HARBOR WAY", "N CENTRAL EXPY", "PEACHTREE ST NE", "SUNSET BLVD")
+_FIRST = (
+    "JAMIE",
+    "ALEX",
+    "MORGAN",
+    "PRIYA",
+    "DANIEL",
+    "SOFIA",
+    "MARCUS",
+    "ELENA",
+    "KENJI",
+    "GRACE",
+    "OMAR",
+    "LUCIA",
+    "TREVOR",
+    "NADIA",
+    "CALEB",
+    "HANNAH",
+    "VIKRAM",
+    "ROSA",
+)
+_LAST = (
+    "HOLLOWAY",
+    "NAKAMURA",
+    "OKAFOR",
+    "LINDQVIST",
+    "BRENNAN",
+    "CASTILLO",
+    "WEXLER",
+    "PATEL",
+    "DUBOIS",
+    "MCALLISTER",
+    "FONTAINE",
+    "ABERNATHY",
+    "SOKOLOV",
+    "REYES",
+)
+_CO_A = (
+    "NORTHWIND",
+    "BLUE HERON",
+    "SUMMIT RIDGE",
+    "PIONEER",
+    "CEDAR POINT",
+    "IRONGATE",
+    "LAKESHORE",
+    "SILVER OAK",
+    "REDSTONE",
+    "HARBORVIEW",
+    "GRANITE PEAK",
+    "MERIDIAN",
+)
+_CO_B = (
+    "HEALTH SYSTEM",
+    "LOGISTICS LLC",
+    "SCHOOL DISTRICT",
+    "CREDIT UNION",
+    "ENGINEERING",
+    "DENTAL GROUP",
+    "MANUFACTURING",
+    "LAW OFFICES",
+    "COUNTY CLERK",
+    "HOSPITALITY INC",
+)
+_STREETS = (
+    "MAPLE AVE",
+    "INDUSTRIAL PKWY",
+    "W 98TH ST",
+    "COMMERCE DR",
+    "RIVERSIDE BLVD",
+    "OLD MILL RD",
+    "HARBOR WAY",
+    "N CENTRAL EXPY",
+    "PEACHTREE ST NE",
+    "SUNSET BLVD",
+)
 #: (city, state, ZIP prefix)
 _CITIES = (
-    ("BUFFALO", "NY", "142"), ("LENEXA", "KS", "662"), ("SANTA ANA", "CA", "927"),
-    ("AUSTIN", "TX", "787"), ("COLUMBUS", "OH", "432"), ("DENVER", "CO", "802"),
-    ("RALEIGH", "NC", "276"), ("TAMPA", "FL", "336"), ("PORTLAND", "OR", "972"),
-    ("MADISON", "WI", "537"), ("NASHVILLE", "TN", "372"), ("SCOTTSDALE", "AZ", "852"),
+    ("BUFFALO", "NY", "142"),
+    ("LENEXA", "KS", "662"),
+    ("SANTA ANA", "CA", "927"),
+    ("AUSTIN", "TX", "787"),
+    ("COLUMBUS", "OH", "432"),
+    ("DENVER", "CO", "802"),
+    ("RALEIGH", "NC", "276"),
+    ("TAMPA", "FL", "336"),
+    ("PORTLAND", "OR", "972"),
+    ("MADISON", "WI", "537"),
+    ("NASHVILLE", "TN", "372"),
+    ("SCOTTSDALE", "AZ", "852"),
 )
-_RESELLERS = ("BRIGHTPATH IT SOLUTIONS", "CORELINE TECHNOLOGY PARTNERS", "VANTAGE POINT SYSTEMS",
-              "ALLIED DIGITAL SERVICES", "KESTREL NETWORKS")
+_RESELLERS = (
+    "BRIGHTPATH IT SOLUTIONS",
+    "CORELINE TECHNOLOGY PARTNERS",
+    "VANTAGE POINT SYSTEMS",
+    "ALLIED DIGITAL SERVICES",
+    "KESTREL NETWORKS",
+)
 
-CURRENCIES = {"US": "USD", "CA": "CAD", "GB": "GBP", "AU": "AUD", "NZ": "NZD", "IN": "INR",
-              "DE": "EUR", "FR": "EUR", "ES": "EUR", "IT": "EUR", "NL": "EUR", "BE": "EUR"}
+CURRENCIES = {
+    "US": "USD",
+    "CA": "CAD",
+    "GB": "GBP",
+    "AU": "AUD",
+    "NZ": "NZD",
+    "IN": "INR",
+    "DE": "EUR",
+    "FR": "EUR",
+    "ES": "EUR",
+    "IT": "EUR",
+    "NL": "EUR",
+    "BE": "EUR",
+}
 
 
 @dataclass(frozen=True)
@@ -278,7 +417,9 @@ def build_catalog(rng: random.Random, size: int) -> dict[str, CatalogItem]:
             vendor_part_number=vpn,
             vendor_name=vendor,
             vendor_number=vnum,
-            description=desc if i < len(products) else f"{desc} {rng.choice(('BNDL', 'TAA', 'EDU', 'GOV', 'PROMO'))}",
+            description=desc
+            if i < len(products)
+            else f"{desc} {rng.choice(('BNDL', 'TAA', 'EDU', 'GOV', 'PROMO'))}",
             unit_price=price,
             upc="" if kind == "sw" else "0" + _digits(rng, 11),
             kind=kind,
@@ -390,18 +531,23 @@ def shipped_detail(
             in_box = left if carton == 6 else min(per_box, left)
             trk = tracking_number(rng, style)
             serials = (
-                [{"serialNumber": serial_number(rng, item.vendor_number)} for _ in range(min(in_box, 10))]
+                [
+                    {"serialNumber": serial_number(rng, item.vendor_number)}
+                    for _ in range(min(in_box, 10))
+                ]
                 if item.kind == "hw"
                 else []
             )
-            cartons.append({
-                "trackingNumber": trk,
-                "trackingUrl": _TRACKING_URLS[style].format(trk),
-                "packageWeight": f"{max(0.1, item.unit_weight * in_box):.1f}",
-                "cartonNumber": str(carton),
-                "quantityInBox": str(in_box),
-                "serialNumbers": serials,
-            })
+            cartons.append(
+                {
+                    "trackingNumber": trk,
+                    "trackingUrl": _TRACKING_URLS[style].format(trk),
+                    "packageWeight": f"{max(0.1, item.unit_weight * in_box):.1f}",
+                    "cartonNumber": str(carton),
+                    "quantityInBox": str(in_box),
+                    "serialNumbers": serials,
+                }
+            )
             left -= in_box
             carton += 1
         carrier = {
@@ -431,7 +577,9 @@ def shipped_detail(
     return detail
 
 
-def pending_detail(item: CatalogItem, qty: int, est_ship_ts: float, warehouse: tuple[str, str]) -> JSON:
+def pending_detail(
+    item: CatalogItem, qty: int, est_ship_ts: float, warehouse: tuple[str, str]
+) -> JSON:
     """A ``shipmentDetails`` entry for units not shipped yet."""
     return {
         "quantity": qty,
@@ -471,8 +619,11 @@ def set_line_state(
         age = now - ship_ts
         invoiced = age > 86400
         delivered = state == DELIVERED
-        details = [shipped_detail(rng, item, shipped, ship_ts, delivered=delivered,
-                                  invoiced=invoiced, warehouse=wh)]
+        details = [
+            shipped_detail(
+                rng, item, shipped, ship_ts, delivered=delivered, invoiced=invoiced, warehouse=wh
+            )
+        ]
         line["quantityConfirmed"] = qty
         line["quantityBackOrdered"] = qty - shipped
         if shipped < qty:
@@ -480,11 +631,13 @@ def set_line_state(
             line["backOrderETADate"] = day(now + 86400 * 7)
         line["shipmentDetails"] = details
         if invoiced and "invoiceNumber" in details[0]:
-            line["links"] = [{
-                "topic": "invoices",
-                "href": f"/resellers/v6/invoices/{details[0]['invoiceNumber']}",
-                "type": "GET",
-            }]
+            line["links"] = [
+                {
+                    "topic": "invoices",
+                    "href": f"/resellers/v6/invoices/{details[0]['invoiceNumber']}",
+                    "type": "GET",
+                }
+            ]
     elif state == BACKORDERED:
         line["quantityConfirmed"] = 0
         line["quantityBackOrdered"] = qty
@@ -619,8 +772,15 @@ def _pick_state(rng: random.Random, age_days: float) -> str:
     if age_days > 20:
         return "delivered" if roll < 0.80 else ("shipped" if roll < 0.93 else "backordered")
     if age_days > 3:
-        return ("shipped" if roll < 0.55 else "partial" if roll < 0.70
-                else "processing" if roll < 0.88 else "backordered")
+        return (
+            "shipped"
+            if roll < 0.55
+            else "partial"
+            if roll < 0.70
+            else "processing"
+            if roll < 0.88
+            else "backordered"
+        )
     return "processing" if roll < 0.60 else "backordered" if roll < 0.82 else "shipped"
 
 
@@ -648,8 +808,15 @@ def build_order(
         qty = rng.randint(1, 3) if item.unit_price > 1000 else rng.randint(1, 12)
         suffix = suborder_suffix(warehouses, item)
         line = make_line(
-            item, order_no=number, suffix=suffix, index=i, qty=qty, unit_price=None,
-            customer_line=f"{i:03d}", currency=currency, special_bid=bid,
+            item,
+            order_no=number,
+            suffix=suffix,
+            index=i,
+            qty=qty,
+            unit_price=None,
+            customer_line=f"{i:03d}",
+            currency=currency,
+            special_bid=bid,
             vendor_so_line=_digits(rng, 9) if rng.random() < 0.5 else "",
             notes=rng.choice(("", "", "", f"EU# {_digits(rng, 9)} {ship_to['companyName'][:20]}")),
         )
@@ -674,12 +841,16 @@ def build_order(
         lines.append(line)
     charges: list[JSON] = []
     if rng.random() < 0.3:
-        charges.append({
-            "subOrderNumber": lines[0]["subOrderNumber"],
-            "chargeLineReference": str(rng.randint(800, 899)),
-            "chargeDescription": rng.choice(("RECYCLING FEE", "HANDLING FEE", "ELECTRONIC WASTE FEE")),
-            "chargeAmount": f"{rng.uniform(1, 25):.2f}",
-        })
+        charges.append(
+            {
+                "subOrderNumber": lines[0]["subOrderNumber"],
+                "chargeLineReference": str(rng.randint(800, 899)),
+                "chargeDescription": rng.choice(
+                    ("RECYCLING FEE", "HANDLING FEE", "ELECTRONIC WASTE FEE")
+                ),
+                "chargeAmount": f"{rng.uniform(1, 25):.2f}",
+            }
+        )
     po = rng.choice(("PO", "PO-", "", "REQ")) + _digits(rng, rng.choice((5, 6, 7)))
     end_po = f"EU{_digits(rng, 6)}" if direct else ""
     freight = 0.0 if rng.random() < 0.6 else money(rng.uniform(7, 60))
@@ -704,7 +875,9 @@ def build_order(
         "totalTax": 0.0,
         "totalFees": 0.0,
         "paymentTerms": rng.choice(("NET 30 DAYS", "NET 30 DAYS", "NET 45 DAYS", "NET 20 DAYS")),
-        "notes": rng.choice(("", "", "DIRECT SHIP || DELIVER TO RECEIVING DOCK", "CALL BEFORE DELIVERY")),
+        "notes": rng.choice(
+            ("", "", "DIRECT SHIP || DELIVER TO RECEIVING DOCK", "CALL BEFORE DELIVERY")
+        ),
         "billToInfo": reseller_address(owner, country),
         "shipToInfo": ship_to,
         "lines": lines,
@@ -751,8 +924,15 @@ def generate_orders(
             created = now - rng.uniform(3600, span_days * 86400)
             state = _pick_state(rng, (now - created) / 86400)
         detail = build_order(
-            rng, number=number, owner=owner, country=country, currency=currency,
-            created_at=created, now=now, catalog=items, state=state,
+            rng,
+            number=number,
+            owner=owner,
+            country=country,
+            currency=currency,
+            created_at=created,
+            now=now,
+            catalog=items,
+            state=state,
         )
         out.append(SeedOrder(detail=detail, owner=owner, created_at=created, hold=hold))
     return out

@@ -103,7 +103,9 @@ class Sandbox:
         history_days: float = 180.0,
         base_url: str = DEFAULT_BASE_URL,
     ) -> None:
-        customers = (customer_numbers,) if isinstance(customer_numbers, str) else tuple(customer_numbers)
+        customers = (
+            (customer_numbers,) if isinstance(customer_numbers, str) else tuple(customer_numbers)
+        )
         if not customers:
             raise ValueError("customer_numbers: give at least one")
         if orders < 0:
@@ -123,7 +125,9 @@ class Sandbox:
         elif rate_limit is not None:
             unknown = set(rate_limit) - set(ORDER_ENDPOINTS)
             if unknown:
-                raise ValueError(f"rate_limit: unknown endpoints {sorted(unknown)}; use {sorted(ORDER_ENDPOINTS)}")
+                raise ValueError(
+                    f"rate_limit: unknown endpoints {sorted(unknown)}; use {sorted(ORDER_ENDPOINTS)}"
+                )
             limits = {k: int(v) for k, v in rate_limit.items()}
         if len(country_code) != 2 or not country_code.isalpha():
             raise ValueError("country_code must be two letters")
@@ -132,13 +136,26 @@ class Sandbox:
         self._webhook_auto = webhook_auto_deliver
         self.webhook_failures: list[tuple[WebhookEvent, str]] = []
         """Events whose delivery failed, with the reason."""
-        self._core = SandboxCore(CoreConfig(
-            seed=seed, orders=orders, customer_numbers=customers, country_code=country_code.upper(),
-            client_id=client_id, client_secret=client_secret, clock=clock, latency=latency,
-            rate_limits=limits, rate_limit_window=float(rate_limit_window), faults=faults,
-            webhook_secret=webhook_secret, token_ttl=int(token_ttl), catalog_size=catalog_size,
-            history_days=history_days, hold_window=hold_window,
-        ))
+        self._core = SandboxCore(
+            CoreConfig(
+                seed=seed,
+                orders=orders,
+                customer_numbers=customers,
+                country_code=country_code.upper(),
+                client_id=client_id,
+                client_secret=client_secret,
+                clock=clock,
+                latency=latency,
+                rate_limits=limits,
+                rate_limit_window=float(rate_limit_window),
+                faults=faults,
+                webhook_secret=webhook_secret,
+                token_ttl=int(token_ttl),
+                catalog_size=catalog_size,
+                history_days=history_days,
+                hold_window=hold_window,
+            )
+        )
 
     # ------------------------------------------------------------------ settings
 
@@ -218,8 +235,10 @@ class Sandbox:
         return MappingProxyType(self._core.catalog)
 
     def __repr__(self) -> str:
-        return (f"Sandbox(seed={self.seed}, orders={len(self._core._orders)}, "
-                f"customer_numbers={self.customer_numbers!r}, country_code={self.country_code!r})")
+        return (
+            f"Sandbox(seed={self.seed}, orders={len(self._core._orders)}, "
+            f"customer_numbers={self.customer_numbers!r}, country_code={self.country_code!r})"
+        )
 
     # ------------------------------------------------------------------ plugging in
 
@@ -252,13 +271,16 @@ class Sandbox:
             kwargs["rate_limit"] = _ratelimit.RateLimit(next(iter(limits.values())), window)
         elif limits:  # per endpoint; the unlimited ones effectively unbounded
             kwargs["rate_limit"] = {
-                ep: _ratelimit.RateLimit(limits.get(ep, 10**9), window) for ep in sorted(ORDER_ENDPOINTS)
+                ep: _ratelimit.RateLimit(limits.get(ep, 10**9), window)
+                for ep in sorted(ORDER_ENDPOINTS)
             }
         kwargs.update(overrides)
         return client.AsyncOrdersClient(**kwargs)
 
     @contextlib.contextmanager
-    def serve(self, host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False) -> Iterator[str]:
+    def serve(
+        self, host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False
+    ) -> Iterator[str]:
         """Serve this sandbox over real HTTP on ``host:port`` (0: a free port) in a thread.
 
         Yields the base URL (``http://127.0.0.1:<port>``); shuts the server down and closes
@@ -278,7 +300,9 @@ class Sandbox:
         """Invalidate every token issued so far: the next Orders call gets 401."""
         self._core.revoke_tokens()
 
-    def headers(self, token: str | None = None, *, correlation_id: str = "sandbox-test-0001") -> dict[str, str]:
+    def headers(
+        self, token: str | None = None, *, correlation_id: str = "sandbox-test-0001"
+    ) -> dict[str, str]:
         """The headers of a valid Orders call (for raw httpx or curl use)."""
         return {
             "Authorization": f"Bearer {token or self.issue_token()}",
@@ -296,7 +320,9 @@ class Sandbox:
         """
         return self._core.order_detail(order_number)
 
-    def order_numbers(self, customer_number: str | None = None, *, status: str | None = None) -> list[str]:
+    def order_numbers(
+        self, customer_number: str | None = None, *, status: str | None = None
+    ) -> list[str]:
         """Order numbers, newest first; of one customer and/or with a detail ``orderStatus``
         (``"Shipped"``, ``"On Hold"``, ``"Processing"``, ``"Backordered"``, ``"Delivered"``,
         ``"Canceled"``)."""
@@ -361,8 +387,11 @@ class Sandbox:
 
     def _auto_deliver_pending(self) -> bool:
         core = self._core
-        return (self._webhook_auto and self._webhook_target is not None
-                and len(core.webhook_events) > core.webhook_delivered)
+        return (
+            self._webhook_auto
+            and self._webhook_target is not None
+            and len(core.webhook_events) > core.webhook_delivered
+        )
 
     def _target(self, target: str | WebhookCallable | None) -> str | WebhookCallable:
         chosen = target if target is not None else self._webhook_target
@@ -388,7 +417,9 @@ class Sandbox:
             with httpx.Client(timeout=10.0) as http:
                 for event in events:
                     try:
-                        http.post(chosen, content=event.body, headers=event.headers).raise_for_status()
+                        http.post(
+                            chosen, content=event.body, headers=event.headers
+                        ).raise_for_status()
                         ok += 1
                     except httpx.HTTPError as exc:
                         self.webhook_failures.append((event, repr(exc)))
@@ -417,7 +448,9 @@ class Sandbox:
             async with httpx.AsyncClient(timeout=10.0) as http:
                 for event in events:
                     try:
-                        (await http.post(chosen, content=event.body, headers=event.headers)).raise_for_status()
+                        (
+                            await http.post(chosen, content=event.body, headers=event.headers)
+                        ).raise_for_status()
                         ok += 1
                     except httpx.HTTPError as exc:
                         self.webhook_failures.append((event, repr(exc)))

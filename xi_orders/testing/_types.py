@@ -19,13 +19,24 @@ FaultKind = Literal[
     "empty_body",  # processed; the body is empty
 ]
 FAULT_KINDS: tuple[FaultKind, ...] = (
-    "server_error", "rate_limit", "drop_before", "drop_after", "slow", "html",
-    "truncated_json", "empty_body",
+    "server_error",
+    "rate_limit",
+    "drop_before",
+    "drop_after",
+    "slow",
+    "html",
+    "truncated_json",
+    "empty_body",
 )
 
 #: The endpoints of the sandbox, as counters, rate limits and faults name them.
 ENDPOINTS: tuple[str, ...] = (
-    "token", "get_order", "search_orders", "create_order", "create_order_v7", "modify_order",
+    "token",
+    "get_order",
+    "search_orders",
+    "create_order",
+    "create_order_v7",
+    "modify_order",
     "cancel_order",
 )
 ORDER_ENDPOINTS: frozenset[str] = frozenset(ENDPOINTS) - {"token"}
@@ -92,8 +103,16 @@ class Faults:
     endpoints: frozenset[str] = ORDER_ENDPOINTS
 
     def __post_init__(self) -> None:
-        rates = (self.server_error, self.rate_limit, self.drop_before, self.drop_after,
-                 self.html, self.truncated_json, self.empty_body, self.slow)
+        rates = (
+            self.server_error,
+            self.rate_limit,
+            self.drop_before,
+            self.drop_after,
+            self.html,
+            self.truncated_json,
+            self.empty_body,
+            self.slow,
+        )
         if any(r < 0 or r > 1 for r in rates):
             raise ValueError("fault rates must be between 0 and 1")
         if sum(rates[:-1]) > 1.0 + 1e-9:
@@ -109,9 +128,12 @@ class Faults:
     def exclusive(self) -> tuple[tuple[FaultKind, float], ...]:
         """The exclusive faults and their rates, in draw order."""
         return (
-            ("server_error", self.server_error), ("rate_limit", self.rate_limit),
-            ("drop_before", self.drop_before), ("drop_after", self.drop_after),
-            ("html", self.html), ("truncated_json", self.truncated_json),
+            ("server_error", self.server_error),
+            ("rate_limit", self.rate_limit),
+            ("drop_before", self.drop_before),
+            ("drop_after", self.drop_after),
+            ("html", self.html),
+            ("truncated_json", self.truncated_json),
             ("empty_body", self.empty_body),
         )
 
