@@ -343,7 +343,10 @@ class AsyncOrdersClient:
 
         A 207 Multi-Status (some lines rejected) is a success: check ``result.is_partial``
         and ``result.rejected_lines``. Never retried once it may have reached the server;
-        see ``RetryPolicy``.
+        see ``RetryPolicy``. If it fails with ``APITimeoutError`` or ``APIConnectionError``
+        saying the request "may have been sent", the order may exist: look for it with
+        ``search_orders(customer_order_number=...)`` before sending it again (the API
+        rejects a duplicate PO number unless ``allow_duplicate_customer_order_number``).
 
         Example::
 
