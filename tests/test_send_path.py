@@ -366,7 +366,9 @@ async def test_every_error_shape_becomes_a_typed_error(
     assert error.correlation_id == cid  # type: ignore[attr-defined]
     assert error.api_message == message  # type: ignore[attr-defined]
     assert [(f.field, f.message) for f in error.fields] == fields  # type: ignore[attr-defined]
-    assert str(error) == f"HTTP {status}: {message} (correlation ID {cid})"
+    problems = "; ".join(f"{f}: {m}" for f, m in fields)
+    listed = f" [{problems}]" if problems else ""
+    assert str(error) == f"HTTP {status}: {message}{listed} (correlation ID {cid})"
 
 
 @pytest.mark.anyio

@@ -189,6 +189,16 @@ class APIStatusError(APIError):
         summary = f"HTTP {status_code}"
         if api_message:
             summary += f": {api_message}"
+        # "Validation failed" says little; the field-level problems say what to fix.
+        problems = [
+            f"{f.field}: {f.message}" if f.field else str(f.message)
+            for d in details
+            for f in d.fields
+            if f.message and f.message != api_message
+        ]
+        if problems:
+            more = f"; +{len(problems) - 3} more" if len(problems) > 3 else ""
+            summary += f" [{'; '.join(problems[:3])}{more}]"
         summary += f" (correlation ID {correlation_id})"
         super().__init__(summary, correlation_id=correlation_id, method=method, url=url)
         self.status_code = status_code
