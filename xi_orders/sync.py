@@ -8,7 +8,11 @@ or raises its error. So it works where ``asyncio.run`` fails, inside a running e
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import contextvars
 import functools
+import threading
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AbstractContextManager
 from types import TracebackType
@@ -34,9 +38,64 @@ def _blocking(
 
     @functools.wraps(method)
     def call(self: OrdersClient, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        return self._portal.call(functools.partial(method, self._client, *args, **kwargs))
+        runner = self._runner
+        if runner is None or runner.thread == threading.get_ident():
+            # No asyncio loop, a closed client, or a call from the loop's own thread: the
+            # portal answers (or raises) as it always did.
+            return self._portal.call(functools.partial(method, self._client, *args, **kwargs))
+        return runner.call(method, self._client, *args, **kwargs)
 
     return call
+
+
+class _LoopRunner:
+    """Runs a coroutine function on the portal's asyncio loop from another thread in one
+    round trip. ``BlockingPortal.call`` takes two (it waits for the task to be spawned,
+    then for its result): on a busy 2-core machine that was ~110 us of the sync client's
+    ~230 us per call. The task runs in the event-loop thread's context, as a portal task
+    does, and its result, exception or cancellation reaches the caller the same way."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, context: contextvars.Context) -> None:
+        self._loop = loop
+        self._context = context
+        #: the event loop's thread
+        self.thread = threading.get_ident()
+
+    @classmethod
+    async def create(cls) -> _LoopRunner | None:
+        """Called in the portal: a runner for its loop, or None when it is not asyncio."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # another backend (trio): BlockingPortal.call it is
+            return None
+        return cls(loop, contextvars.copy_context())
+
+    def call(self, func: Callable[..., Awaitable[R]], /, *args: Any, **kwargs: Any) -> R:
+        future: concurrent.futures.Future[R] = concurrent.futures.Future()
+
+        def settle(task: asyncio.Task[R]) -> None:
+            if task.cancelled():
+                future.cancel()
+                return
+            exc = task.exception()
+            if exc is not None:
+                future.set_exception(exc)
+            else:
+                future.set_result(task.result())
+
+        def start() -> None:
+            try:
+                coroutine: Any = func(*args, **kwargs)  # the async methods return coroutines
+                task: asyncio.Task[R] = self._loop.create_task(coroutine)
+            except BaseException as exc:
+                future.set_exception(exc)
+                if not isinstance(exc, Exception):
+                    raise
+                return
+            task.add_done_callback(settle)
+
+        self._loop.call_soon_threadsafe(start, context=self._context)
+        return future.result()
 
 
 def _wrapping(
@@ -139,6 +198,7 @@ class OrdersClient:
         self._client = client
         self._portal_cm: AbstractContextManager[BlockingPortal] = start_blocking_portal()
         self._portal = self._portal_cm.__enter__()
+        self._runner: _LoopRunner | None = self._portal.call(_LoopRunner.create)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> OrdersClient:
@@ -175,6 +235,7 @@ class OrdersClient:
         portal_cm = self.__dict__.pop("_portal_cm", None)
         if portal_cm is None:
             return
+        self._runner = None  # later calls meet the stopped portal, as before
         try:
             self._portal.call(self._client.aclose)
         finally:
