@@ -229,10 +229,38 @@ class BulkLookup:
 
     async def collect(self) -> dict[str, LookupResult]:
         """Every result, keyed by order number, in input order."""
+        # The workers fill the dict directly: routing each result through the memory
+        # stream of the streaming block cost ~8% of a bulk lookup's CPU time.
+        if self._task_group is not None:
+            raise RuntimeError("this BulkLookup is already running")
         found: dict[str, LookupResult] = {}
-        async with self as results:
-            async for number, result in results:
+        progress = _Progress(len(self.numbers), self._on_progress, self._progress)
+        work = iter(self.numbers)
+        callback_error: list[Exception] = []
+        task_group = anyio.create_task_group()
+
+        async def worker() -> None:
+            # One event loop thread: next() on the shared iterator needs no lock.
+            for number in work:
+                result = await self._one(number)
                 found[number] = result
+                try:
+                    progress.record(result)
+                except Exception as exc:  # a progress callback's error ends the batch
+                    callback_error.append(exc)
+                    task_group.cancel_scope.cancel()
+                    return
+
+        self._task_group = task_group
+        try:
+            async with task_group:
+                for _ in range(min(self._concurrency, len(self.numbers))):
+                    task_group.start_soon(worker)
+        finally:
+            self._task_group = None
+            progress.close()
+        if callback_error:
+            raise callback_error[0]
         return {number: found[number] for number in self.numbers}
 
     # --- rounds, without a block -----------------------------------------------------
