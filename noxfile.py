@@ -28,3 +28,14 @@ def typecheck(session: nox.Session) -> None:
     """mypy --strict on the package."""
     session.install("-e", ".[dev]")
     session.run("mypy", "--strict", "xi_orders")
+
+
+@nox.session(python="3.11")
+def bench(session: nox.Session) -> None:
+    """Benchmarks against baselines measured in the same run (issue 6).
+
+    ``nox -s bench`` runs the full set (about 10 minutes) and writes
+    ``benchmarks/results/latest.json``; ``nox -s bench -- --quick`` is a fast pass.
+    """
+    session.install("-e", ".", "xi-sdk-resellers==1.3.0", "tqdm")
+    session.run("python", "benchmarks/run.py", *session.posargs)
