@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 
 class _Server(ThreadingHTTPServer):
+    # The default backlog of 5 overflows when a client opens dozens of connections at once.
+    request_queue_size = 128
     daemon_threads = True
     block_on_close = False
     allow_reuse_address = True
@@ -58,6 +60,9 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; with Nagle's algorithm on, the body waits for
+    # the client's delayed ACK (~40 ms a response).
+    disable_nagle_algorithm = True
     server_version = "xi-orders-sandbox"
     sys_version = ""
     server: _Server
