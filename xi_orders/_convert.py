@@ -318,6 +318,10 @@ converter.register_structure_hook_factory(_is_list, _make_list_hook)
 # models: a structure function generated per class
 
 
+#: Marks a key the payload does not have (``None`` is a value the server sent).
+_MISSING: Any = object()
+
+
 class _NotAnObject(DecodeError):
     """A nested value where an object belongs is not one (kept raw by the parent)."""
 
@@ -394,6 +398,7 @@ def _make_model_hook(cls: type) -> Callable[[Any, Any], Any]:
         "_Decimal": Decimal,
         "_date": dt.date.fromisoformat,
         "_new": object.__new__,
+        "_M": _MISSING,
     }
     lines = [
         f"def structure_{cls.__name__}(o, _=None):",
@@ -412,7 +417,9 @@ def _make_model_hook(cls: type) -> Callable[[Any, Any], Any]:
         k = repr(key)
         var = f"f{i}"
         keep = ["if ex is None:", "  ex = {}", f"ex[{k}] = v"]
-        lines += [f"  if {k} in o:", f"    v = o[{k}]"]
+        # One dict lookup per field; the common case (present, already the right type)
+        # is the first branch taken.
+        lines.append(f"  v = o.get({k}, _M)")
         if is_list:
             (item_type,) = get_args(tp) or (Any,)
             if _is_model(item_type):
@@ -428,6 +435,10 @@ def _make_model_hook(cls: type) -> Callable[[Any, Any], Any]:
             else:
                 fast = ["if True:"]
             lines += [
+                "  if v is _M:",
+                "    m += 1",
+                f"    {var} = []",
+                "  else:",
                 "    try:",
                 *[f"      {s}" for s in fast],
                 f"        {var} = h{i}(v, t{i})",
@@ -437,17 +448,15 @@ def _make_model_hook(cls: type) -> Callable[[Any, Any], Any]:
                 f"      {var} = []",
                 f"    if not {var}:",
                 *[f"      {s}" for s in keep],
-                "  else:",
-                "    m += 1",
-                f"    {var} = []",
             ]
         else:
             passthrough = {str: "str", int: "int", bool: "bool"}.get(tp)
             fast_path = _FAST_PATHS.get(tp)
             if passthrough:
-                lines += [f"    if v.__class__ is {passthrough}:", f"      {var} = v", "    else:"]
+                lines += [f"  if v.__class__ is {passthrough}:", f"    {var} = v", "  elif v is _M:"]
             else:
-                lines += ["    if True:"]
+                lines += ["  if v is _M:"]
+            lines += ["    m += 1", f"    {var} = None", "  else:"]
             if fast_path:
                 convert = []
                 for branch, (condition, expression) in enumerate(fast_path):
@@ -459,20 +468,17 @@ def _make_model_hook(cls: type) -> Callable[[Any, Any], Any]:
             else:
                 convert = [f"{var} = h{i}(v, t{i})"]
             lines += [
-                "      if v is None:",
+                "    if v is None:",
+                f"      {var} = None",
+                "    else:",
+                "      try:",
+                *[f"        {s}" for s in convert],
+                "      except _Fatal:",
+                "        raise",
+                "      except Exception:",
                 f"        {var} = None",
-                "      else:",
-                "        try:",
-                *[f"          {s}" for s in convert],
-                "        except _Fatal:",
-                "          raise",
-                "        except Exception:",
-                f"          {var} = None",
-                f"      if {var} is None:",
-                *[f"        {s}" for s in keep],
-                "  else:",
-                "    m += 1",
-                f"    {var} = None",
+                f"    if {var} is None:",
+                *[f"      {s}" for s in keep],
             ]
         assign.append((field.name if plain else str(field.alias), var))
     lines += [
