@@ -299,6 +299,8 @@ class SandboxCore:
         self._by_owner: dict[str, list[_Order]] = {c: [] for c in cfg.customer_numbers}
         self._sorted: set[str] = set()
         self._held: set[str] = set()
+        # No held order can expire before this time: most requests skip the sweep.
+        self._sweep_after = -math.inf
         self._seq = 0
         taken: set[str] = set()
         for seed_order in d.generate_orders(
@@ -334,6 +336,7 @@ class SandboxCore:
         self._sorted.discard(owner)
         if hold:
             self._held.add(order.number)
+            self._sweep_after = min(self._sweep_after, created_at + self.cfg.hold_window)
         return order
 
     def _owner_orders(self, owner: str) -> list[_Order]:
@@ -363,9 +366,15 @@ class SandboxCore:
 
     def sweep(self, now: float) -> None:
         """Void held orders older than the hold window (24 h), as Ingram Micro does."""
-        expired = [n for n in self._held if now - self._orders[n].created_at > self.cfg.hold_window]
+        if now <= self._sweep_after:
+            return
+        window = self.cfg.hold_window
+        expired = [n for n in self._held if now - self._orders[n].created_at > window]
         for number in sorted(expired):
             self._cancel(self._orders[number], now)
+        self._sweep_after = min(
+            (self._orders[n].created_at + window for n in self._held), default=math.inf
+        )
 
     def _cancel(self, order: _Order, now: float) -> None:
         order.hold = False
