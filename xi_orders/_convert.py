@@ -453,7 +453,11 @@ def _make_model_hook(cls: type) -> Callable[[Any, Any], Any]:
             passthrough = {str: "str", int: "int", bool: "bool"}.get(tp)
             fast_path = _FAST_PATHS.get(tp)
             if passthrough:
-                lines += [f"  if v.__class__ is {passthrough}:", f"    {var} = v", "  elif v is _M:"]
+                lines += [
+                    f"  if v.__class__ is {passthrough}:",
+                    f"    {var} = v",
+                    "  elif v is _M:",
+                ]
             else:
                 lines += ["  if v is _M:"]
             lines += ["    m += 1", f"    {var} = None", "  else:"]

@@ -333,7 +333,7 @@ def iso_utc_ms(ts: float) -> str:
 
 
 def order_number(rng: random.Random, prefix: str = "20") -> str:
-    """``20-XXXXX``: branch prefix and five characters, as Ingram Micro numbers orders."""
+    """A branch prefix (``20-``) and five characters, as Ingram Micro numbers orders."""
     return prefix + "-" + "".join(rng.choices(ORDER_CHARS, k=5))
 
 
