@@ -676,3 +676,19 @@ async def test_json_body_is_sent_compact(api: respx.MockRouter) -> None:
     request = route.calls.last.request
     assert request.headers["content-type"] == "application/json"
     assert json.loads(request.content) == {"customerOrderNumber": "PO1"}
+
+
+@pytest.mark.anyio
+async def test_a_shared_http_client_is_used_and_left_open(api: respx.MockRouter) -> None:
+    route = api.get(ORDER).respond(200, json={})
+    shared = httpx.AsyncClient(headers={"X-Team": "orders"})
+    async with make_client(http_client=shared) as client:
+        await get(client)
+    assert route.calls.last.request.headers["X-Team"] == "orders"
+    assert not shared.is_closed  # ours to use, not ours to close
+    await shared.aclose()
+    with pytest.raises(ValidationError) as caught:
+        make_client(
+            http_client=shared, transport=httpx.MockTransport(lambda r: httpx.Response(200))
+        )
+    assert caught.value.field == "transport"
