@@ -27,10 +27,14 @@ class Page(Protocol[ItemT_co]):
     """What the paginator needs of a page (``OrderSearchPage`` is one)."""
 
     @property
-    def orders(self) -> Sequence[ItemT_co]: ...
+    def orders(self) -> Sequence[ItemT_co]:
+        """The page's items."""
+        ...
 
     @property
-    def records_found(self) -> int | None: ...
+    def records_found(self) -> int | None:
+        """How many items the whole search matched, when the server says."""
+        ...
 
 
 class AsyncPaginator(Generic[ItemT]):

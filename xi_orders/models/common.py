@@ -204,16 +204,19 @@ def parse_flag(value: str | None) -> bool | None:
 
 
 def check_required(value: object, field: str) -> None:
+    """Raise ``ValidationError`` naming ``field`` when ``value`` is missing or blank."""
     if value is None or (isinstance(value, str) and not value.strip()):
         raise ValidationError(field, "is required")
 
 
 def check_max_length(value: str | None, limit: int, field: str) -> None:
+    """Raise ``ValidationError`` when ``value`` is longer than the spec's ``limit``."""
     if value is not None and len(value) > limit:
         raise ValidationError(field, f"must be at most {limit} characters (got {len(value)})")
 
 
 def check_positive(value: int | None, field: str) -> None:
+    """Raise ``ValidationError`` unless ``value`` (when set) is a positive integer."""
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, int):
@@ -223,6 +226,7 @@ def check_positive(value: int | None, field: str) -> None:
 
 
 def check_not_negative(value: Decimal | None, field: str) -> None:
+    """Raise ``ValidationError`` when ``value`` (when set) is a negative or non-finite amount."""
     if value is None:
         return
     if not isinstance(value, Decimal) or not value.is_finite():
@@ -232,6 +236,7 @@ def check_not_negative(value: Decimal | None, field: str) -> None:
 
 
 def check_country_code(value: str | None, field: str) -> None:
+    """Raise ``ValidationError`` unless ``value`` (when set) is two letters."""
     if value is None:
         return
     if len(value) != 2 or not value.isascii() or not value.isalpha():
@@ -239,6 +244,7 @@ def check_country_code(value: str | None, field: str) -> None:
 
 
 def check_one_of(value: str | None, allowed: Iterable[str], field: str) -> None:
+    """Raise ``ValidationError`` unless ``value`` (when set) is one of ``allowed``."""
     allowed = tuple(allowed)
     if value is not None and value not in allowed:
         raise ValidationError(field, f"must be one of {', '.join(allowed)} (got {value!r})")
@@ -260,6 +266,7 @@ def check_address(address: Address | None, limits: AddressLimits, field: str) ->
 
 
 def check_attributes(items: Sequence[AdditionalAttribute], field: str) -> None:
+    """Check each additional attribute has a name (``field[i].attribute_name``)."""
     for i, item in enumerate(items):
         if not isinstance(item, AdditionalAttribute):
             raise ValidationError(
@@ -269,6 +276,7 @@ def check_attributes(items: Sequence[AdditionalAttribute], field: str) -> None:
 
 
 def check_items(items: object, cls: type, field: str) -> None:
+    """Raise ``ValidationError`` unless ``items`` is a list of ``cls`` instances."""
     if not isinstance(items, list):
         raise ValidationError(field, f"must be a list (got {type(items).__name__})")
     for i, item in enumerate(items):

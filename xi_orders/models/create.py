@@ -254,6 +254,7 @@ CREATE_END_USER_LIMITS: AddressLimits = {
 
 
 def validate_lines(lines: object, *, v7: bool) -> None:
+    """Check a create request's lines: a non-empty list of valid ``OrderCreateLine``."""
     check_items(lines, OrderCreateLine, "lines")
     assert isinstance(lines, list)
     if not lines:
