@@ -266,7 +266,7 @@ def check_address(address: Address | None, limits: AddressLimits, field: str) ->
 
 
 def check_attributes(items: Sequence[AdditionalAttribute], field: str) -> None:
-    """Check each additional attribute has a name (``field[i].attribute_name``)."""
+    """Check each item is an ``AdditionalAttribute`` with a name (``field[i].name``)."""
     for i, item in enumerate(items):
         if not isinstance(item, AdditionalAttribute):
             raise ValidationError(
