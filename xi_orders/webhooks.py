@@ -111,7 +111,7 @@ import sys
 import threading
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Protocol, TypeAlias, cast
+from typing import Any, Protocol, TypeAlias, TypeVar, cast
 
 import anyio
 import anyio.lowlevel
@@ -377,6 +377,18 @@ def _signature_candidates(values: Iterable[str]) -> list[bytes]:
 # events
 
 
+_EnumT = TypeVar("_EnumT", "EventKind", "EventAction")
+
+
+def _member(cls: type[_EnumT], value: str | None) -> _EnumT:
+    """The member of ``cls`` named by a wire string, else its ``UNKNOWN``."""
+    name = _normalise(value)
+    try:
+        return cls(name) if name and name != "unknown" else cls.UNKNOWN
+    except ValueError:
+        return cls.UNKNOWN
+
+
 class EventKind(str, enum.Enum):
     """What an event is about, normalised from the wire's ``eventType`` (case and the
     ``IM::`` prefix do not matter). ``UNKNOWN``: a type this SDK does not know yet (see
@@ -402,11 +414,7 @@ class EventKind(str, enum.Enum):
     @classmethod
     def from_wire(cls, value: str | None) -> EventKind:
         """The kind of a wire ``eventType`` (``UNKNOWN`` when unknown or absent)."""
-        name = _normalise(value)
-        try:
-            return cls(name) if name and name != "unknown" else cls.UNKNOWN
-        except ValueError:
-            return cls.UNKNOWN
+        return _member(cls, value)
 
 
 class EventAction(str, enum.Enum):
@@ -422,11 +430,7 @@ class EventAction(str, enum.Enum):
     @classmethod
     def from_wire(cls, value: str | None) -> EventAction:
         """The action of a wire ``event`` string (``UNKNOWN`` when unknown or absent)."""
-        name = _normalise(value)
-        try:
-            return cls(name) if name and name != "unknown" else cls.UNKNOWN
-        except ValueError:
-            return cls.UNKNOWN
+        return _member(cls, value)
 
 
 def _normalise(value: str | None) -> str | None:
