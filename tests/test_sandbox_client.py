@@ -41,10 +41,19 @@ async def test_client_never_replays_a_create_whose_answer_was_lost() -> None:
                                       quantity=1)],
     )
     async with sandbox.client() as client:
+        # The send path alone (reconcile=False): the ambiguous error, never a replay.
         with pytest.raises(xi.APIError):
-            await client.create_order(request)
-    assert sandbox.counters.requests["create_order"] == 1
-    assert sandbox.counters.orders_created == 1
+            await client.create_order(request, reconcile=False)
+        assert sandbox.counters.requests["create_order"] == 1
+        # By default the client then finds the order by its PO number: still one create.
+        sandbox.inject("drop_after", endpoint="create_order")
+        second = models.OrderCreateRequest(
+            customer_order_number="SDK-PO-2", lines=request.lines, allow_duplicate_customer_order_number=None
+        )
+        result = await client.create_order(second)
+        assert result.reconciled and result.reconciliation.outcome == "found"
+    assert sandbox.counters.requests["create_order"] == 2
+    assert sandbox.counters.orders_created == 2
 
 
 @pytest.mark.asyncio

@@ -15,6 +15,8 @@ SKUs), per-endpoint rate limits, signed webhook events, and seeded fault injecti
     transport = sandbox.transport()      # or any httpx client: httpx.AsyncClient(transport=...)
     with sandbox.serve() as url: ...     # or real HTTP on 127.0.0.1
 
+    Sandbox(realism=Realism(search_page_size=25, status_spelling="mixed"))  # the real quirks
+
 From a shell: ``python -m xi_orders.testing --port 8080 --seed 7 --orders 500``.
 
 The sandbox builds its JSON itself from the spec's wire names; it never goes through the
@@ -34,6 +36,7 @@ from ._types import (
     FakeClock,
     FaultKind,
     Faults,
+    Realism,
     RequestRecord,
     WebhookEvent,
 )
@@ -46,6 +49,7 @@ __all__ = [
     "FakeClock",
     "FaultKind",
     "Faults",
+    "Realism",
     "RequestRecord",
     "Sandbox",
     "SandboxTransport",

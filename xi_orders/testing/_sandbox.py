@@ -1,4 +1,6 @@
-"""The public face of the emulator: :class:`Sandbox`."""
+"""The public face of the emulator: :class:`Sandbox` (settings, counters, client(),
+transport(), serve(), webhooks delivery). Composes the core; never the SDK's models (the
+SDK client is imported lazily, only by :meth:`Sandbox.client`)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from ._types import (
     Counters,
     FaultKind,
     Faults,
+    Realism,
     RequestRecord,
     WebhookEvent,
 )
@@ -68,9 +71,17 @@ class Sandbox:
       :class:`FakeClock` to control token expiry and the 24-hour hold window.
     - ``latency``: seconds added to every answer, fixed or a ``(min, max)`` seeded range.
     - ``rate_limit``: off (``None``, the default); an int (calls per window for every Orders
-      endpoint) or a mapping endpoint name -> calls. ``rate_limit_window``: window length in
-      seconds (60 like the real API; tests use e.g. 1).
+      endpoint) or a mapping endpoint name -> calls, or -> ``(calls, window seconds)`` for
+      an endpoint with its own window (``{"get_order": (300, 10.0)}``).
+      ``rate_limit_window``: the window length otherwise, seconds (60 like the real API;
+      tests use e.g. 1). Every answer of a limited endpoint carries ``X-RateLimit-Limit``,
+      ``-Remaining`` and ``-Reset`` (epoch seconds), as the API's do.
+    - ``search_lag``: seconds before a new order shows up in search results (the search
+      index lags behind; 0 by default). Details by number work at once.
     - ``faults``: a :class:`Faults` with seeded failure rates; also see :meth:`inject`.
+    - ``realism``: a :class:`Realism`, the real API's quirks to reproduce (``null``
+      placeholders, a server page size, counts that drift mid-search, mixed status
+      spellings, 2xx creates with errors or HTML...); ``Realism()`` by default.
     - ``webhook_secret``: the key of the ``X-Hub-Signature`` HMAC.
     - ``webhook_target``: a URL (POSTed with httpx) or a callable ``(headers, body)``;
       with ``webhook_auto_deliver`` (default True) events are delivered right after the
@@ -91,9 +102,11 @@ class Sandbox:
         client_secret: str = DEFAULT_CLIENT_SECRET,
         clock: Callable[[], float] = time.time,
         latency: float | tuple[float, float] = 0.0,
-        rate_limit: int | Mapping[str, int] | None = None,
+        rate_limit: int | Mapping[str, int | tuple[int, float]] | None = None,
         rate_limit_window: float = 60.0,
+        search_lag: float = 0.0,
         faults: Faults | None = None,
+        realism: Realism | None = None,
         webhook_secret: str = DEFAULT_WEBHOOK_SECRET,
         webhook_target: str | WebhookCallable | None = None,
         webhook_auto_deliver: bool = True,
@@ -117,7 +130,10 @@ class Sandbox:
             raise ValueError("latency must be >= 0")
         if rate_limit_window <= 0:
             raise ValueError("rate_limit_window must be > 0")
+        if search_lag < 0:
+            raise ValueError("search_lag must be >= 0")
         limits: dict[str, int] = {}
+        windows: dict[str, float] = {}
         if isinstance(rate_limit, int):
             if rate_limit < 1:
                 raise ValueError("rate_limit must be >= 1 call per window")
@@ -128,7 +144,15 @@ class Sandbox:
                 raise ValueError(
                     f"rate_limit: unknown endpoints {sorted(unknown)}; use {sorted(ORDER_ENDPOINTS)}"
                 )
-            limits = {k: int(v) for k, v in rate_limit.items()}
+            for name, value in rate_limit.items():
+                calls, window = value if isinstance(value, tuple) else (value, None)
+                if int(calls) < 1:
+                    raise ValueError(f"rate_limit[{name!r}]: at least 1 call per window")
+                limits[name] = int(calls)
+                if window is not None:
+                    if window <= 0:
+                        raise ValueError(f"rate_limit[{name!r}]: the window must be > 0")
+                    windows[name] = float(window)
         if len(country_code) != 2 or not country_code.isalpha():
             raise ValueError("country_code must be two letters")
         self._base_url = base_url.rstrip("/")
@@ -148,7 +172,10 @@ class Sandbox:
                 latency=latency,
                 rate_limits=limits,
                 rate_limit_window=float(rate_limit_window),
+                rate_limit_windows=windows,
+                search_lag=float(search_lag),
                 faults=faults,
+                realism=realism if realism is not None else Realism(),
                 webhook_secret=webhook_secret,
                 token_ttl=int(token_ttl),
                 catalog_size=catalog_size,
@@ -216,8 +243,21 @@ class Sandbox:
 
     @property
     def rate_limit_window(self) -> float:
-        """Length of a rate-limit window, seconds."""
+        """Length of a rate-limit window, seconds (see :attr:`rate_limit_windows`)."""
         return self._core.cfg.rate_limit_window
+
+    @property
+    def rate_limit_windows(self) -> Mapping[str, float]:
+        """Window length (seconds) by rate-limited endpoint."""
+        cfg = self._core.cfg
+        return MappingProxyType(
+            {ep: cfg.rate_limit_windows.get(ep, cfg.rate_limit_window) for ep in cfg.rate_limits}
+        )
+
+    @property
+    def search_lag(self) -> float:
+        """Seconds before a new order shows up in search results."""
+        return self._core.cfg.search_lag
 
     @property
     def faults(self) -> Faults | None:
@@ -230,13 +270,18 @@ class Sandbox:
             self._core.cfg.faults = value
 
     @property
+    def realism(self) -> Realism:
+        """The real API's quirks this sandbox reproduces (fixed at construction)."""
+        return self._core.cfg.realism
+
+    @property
     def catalog(self) -> Mapping[str, CatalogItem]:
         """The products the sandbox knows, by Ingram part number (ordering others is rejected)."""
         return MappingProxyType(self._core.catalog)
 
     def __repr__(self) -> str:
         return (
-            f"Sandbox(seed={self.seed}, orders={len(self._core._orders)}, "
+            f"Sandbox(seed={self.seed}, orders={len(self._core.store)}, "
             f"customer_numbers={self.customer_numbers!r}, country_code={self.country_code!r})"
         )
 
@@ -267,11 +312,14 @@ class Sandbox:
         }
         limits = self._core.cfg.rate_limits
         window = self.rate_limit_window
-        if limits and len(set(limits.values())) == 1 and set(limits) == ORDER_ENDPOINTS:
-            kwargs["rate_limit"] = _ratelimit.RateLimit(next(iter(limits.values())), window)
+        windows = self.rate_limit_windows
+        uniform = len(set(limits.values())) == 1 and len(set(windows.values())) == 1
+        if limits and uniform and set(limits) == ORDER_ENDPOINTS:
+            only = next(iter(limits))
+            kwargs["rate_limit"] = _ratelimit.RateLimit(limits[only], windows[only])
         elif limits:  # per endpoint; the unlimited ones effectively unbounded
             kwargs["rate_limit"] = {
-                ep: _ratelimit.RateLimit(limits.get(ep, 10**9), window)
+                ep: _ratelimit.RateLimit(limits.get(ep, 10**9), windows.get(ep, window))
                 for ep in sorted(ORDER_ENDPOINTS)
             }
         kwargs.update(overrides)
@@ -314,7 +362,9 @@ class Sandbox:
     # ------------------------------------------------------------------ orders
 
     def order(self, order_number: str) -> dict[str, Any]:
-        """A copy of an order's detail JSON, as get-order would answer (any customer's).
+        """A copy of an order's detail JSON, as get-order would answer (any customer's),
+        the :class:`Realism` options applied (``nulls``, ``status_spelling``...; with
+        ``details_without_lines``, without its lines).
 
         Raises KeyError for an unknown order.
         """
@@ -331,7 +381,7 @@ class Sandbox:
     def ship(self, order_number: str) -> dict[str, Any]:
         """Simulate the warehouse shipping an order: every live line ships (carrier, tracking
         and serial numbers), and an ``im::order_shipped`` event is queued. Returns the new
-        detail JSON. Raises KeyError (unknown) or ValueError (on hold or cancelled)."""
+        detail JSON (as :meth:`order` gives it). Raises KeyError (unknown) or ValueError (on hold or cancelled)."""
         with self._core.lock:
             detail = self._core.ship(order_number, self.clock())
         if self._auto_deliver_pending():
@@ -362,9 +412,7 @@ class Sandbox:
 
     def reset_counters(self) -> None:
         """Zero the counters and clear the request log."""
-        with self._core.lock:
-            self._core.counters = Counters()
-            self._core.request_log.clear()
+        self._core.reset_counters()
 
     @property
     def request_log(self) -> list[RequestRecord]:

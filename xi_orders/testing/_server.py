@@ -1,17 +1,24 @@
-"""The sandbox as a real HTTP server on localhost (stdlib ``ThreadingHTTPServer``)."""
+"""The sandbox as a real HTTP server on localhost (stdlib ``ThreadingHTTPServer``).
+
+Turns an :class:`~._http.Exchange` into bytes on a socket: an answer, a hang-up, or a
+connection reset (RST) after the headers and part of the body. Every method reaches the
+core (TRACE, CONNECT or an invented one get the API's JSON 405, never ``http.server``'s
+HTML 501), and the errors ``http.server`` raises itself (a malformed request line, headers
+too long) are JSON in the API's error shape too. A HEAD answer has headers, no body.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import socket
+import struct
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
-from ._app import CoreRequest
+from ._http import JSON_CT, CoreRequest, CoreResponse, dumps
 
 if TYPE_CHECKING:
     from ._sandbox import Sandbox
@@ -29,6 +36,8 @@ class _Server(ThreadingHTTPServer):
         self.verbose = verbose
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
+        #: set on shutdown: a handler holding an answer back stops waiting
+        self.stopping = threading.Event()
         super().__init__(address, _Handler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
@@ -90,7 +99,7 @@ class _Handler(BaseHTTPRequestHandler):
         sandbox = self.server.sandbox
         exchange = sandbox._core.handle(CoreRequest(self.command, path, query, headers, body))
         if exchange.delay > 0:
-            time.sleep(exchange.delay)
+            self.server.stopping.wait(exchange.delay)
         if sandbox._auto_deliver_pending():
             sandbox.deliver_webhooks()
         resp = exchange.response
@@ -98,6 +107,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        if exchange.reset_after is not None:
+            self._reset(resp, exchange.reset_after)
             return
         self.send_response(resp.status)
         for name, value in resp.headers:
@@ -108,7 +120,46 @@ class _Handler(BaseHTTPRequestHandler):
         if resp.body and resp.status not in (204, 304) and self.command != "HEAD":
             self.wfile.write(resp.body)
 
+    def _reset(self, resp: CoreResponse, keep: int) -> None:
+        """Send the status line, the headers and ``keep`` bytes of the body (or, for an
+        empty body, the headers without their closing blank line), then reset (RST)."""
+        self.close_connection = True
+        lines = [f"HTTP/1.1 {resp.status} {self.responses.get(resp.status, ('',))[0]}"]
+        lines += [f"{name}: {value}" for name, value in resp.headers]
+        lines.append(f"Content-Length: {len(resp.body)}")
+        head = "\r\n".join(lines).encode("latin-1") + b"\r\n"
+        data = head + b"\r\n" + resp.body[:keep] if resp.body else head
+        with contextlib.suppress(OSError):
+            self.wfile.write(data)
+            self.wfile.flush()
+            # let the client read what was sent before the reset throws it away
+            self.server.stopping.wait(0.05)
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve
+    do_TRACE = do_CONNECT = _serve
+
+    def __getattr__(self, name: str) -> Any:
+        # http.server looks up ``do_<METHOD>`` and answers its own HTML 501 when there is
+        # none: every method goes to the core instead, which answers 405 in JSON.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """``http.server``'s own errors (400 bad request line, 414, 431...) as JSON."""
+        self.close_connection = True
+        reason = message or self.responses.get(code, ("Error",))[0]
+        body = dumps({"errors": [{"id": "sbx", "type": "/errors/bad-request", "message": reason}]})
+        with contextlib.suppress(OSError):
+            self.send_response(code, reason)
+            self.send_header(*JSON_CT)
+            self.send_header("Connection", "close")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+                self.wfile.write(body)
 
     def log_message(self, format: str, *args: Any) -> None:
         if self.server.verbose:
@@ -131,6 +182,7 @@ def serve(
     try:
         yield f"http://{host}:{server.server_address[1]}"
     finally:
+        server.stopping.set()
         server.shutdown()
         server.close_connections()
         server.server_close()

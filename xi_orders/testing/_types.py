@@ -1,4 +1,6 @@
-"""Small public value types of the sandbox: the fake clock, fault rates, counters, records."""
+"""Small public value types of the sandbox: the fake clock, fault rates, counters, records.
+
+Imports nothing from the sandbox or the SDK."""
 
 from __future__ import annotations
 
@@ -17,6 +19,10 @@ FaultKind = Literal[
     "html",  # 503 with an HTML gateway page; not processed
     "truncated_json",  # processed; the JSON body is cut in half
     "empty_body",  # processed; the body is empty
+    "reset",  # processed; status line, headers and half the body sent, then a TCP reset
+    "act_then_timeout",  # processed; no answer for Faults.hang_seconds (a read timeout)
+    "act_then_502",  # processed; a gateway answers 502 with an HTML page instead
+    "gateway_502_before",  # a gateway answers 502 (HTML); the request was not processed
 ]
 FAULT_KINDS: tuple[FaultKind, ...] = (
     "server_error",
@@ -27,6 +33,10 @@ FAULT_KINDS: tuple[FaultKind, ...] = (
     "html",
     "truncated_json",
     "empty_body",
+    "reset",
+    "act_then_timeout",
+    "act_then_502",
+    "gateway_502_before",
 )
 
 #: The endpoints of the sandbox, as counters, rate limits and faults name them.
@@ -83,8 +93,17 @@ class Faults:
     """Seeded rates (0..1, per request) of the failures the sandbox injects.
 
     ``server_error``, ``rate_limit``, ``drop_before``, ``drop_after``, ``html``,
-    ``truncated_json`` and ``empty_body`` are exclusive (one draw picks at most one; their
-    sum must be <= 1); ``slow`` is drawn separately and adds ``slow_seconds`` of delay.
+    ``truncated_json``, ``empty_body``, ``reset``, ``act_then_timeout``, ``act_then_502``
+    and ``gateway_502_before`` are exclusive (one draw picks at most one; their sum must be
+    <= 1); ``slow`` is drawn separately and adds ``slow_seconds`` of delay.
+
+    Acted or not: ``server_error``, ``rate_limit``, ``drop_before``, ``html`` and
+    ``gateway_502_before`` answer instead of the handler (nothing happened);
+    ``drop_after`` (act, then hang up), ``truncated_json``, ``empty_body``, ``reset`` (act,
+    send half the answer, reset the connection), ``act_then_timeout`` (act, then no answer
+    for ``hang_seconds``: past the client's read timeout) and ``act_then_502`` (act, then a
+    gateway's 502 page) run the handler first: a create in them DID place the order.
+    ``Counters.faults_acted`` and ``RequestRecord.acted`` tell which.
     ``endpoints`` limits them to some endpoints (names as in :data:`ENDPOINTS`); by default
     every Orders endpoint, not the token endpoint.
 
@@ -98,8 +117,14 @@ class Faults:
     html: float = 0.0
     truncated_json: float = 0.0
     empty_body: float = 0.0
+    reset: float = 0.0
+    act_then_timeout: float = 0.0
+    act_then_502: float = 0.0
+    gateway_502_before: float = 0.0
     slow: float = 0.0
     slow_seconds: float = 3.0
+    #: how long ``act_then_timeout`` holds the answer back before hanging up
+    hang_seconds: float = 30.0
     endpoints: frozenset[str] = ORDER_ENDPOINTS
 
     def __post_init__(self) -> None:
@@ -111,6 +136,10 @@ class Faults:
             self.html,
             self.truncated_json,
             self.empty_body,
+            self.reset,
+            self.act_then_timeout,
+            self.act_then_502,
+            self.gateway_502_before,
             self.slow,
         )
         if any(r < 0 or r > 1 for r in rates):
@@ -119,6 +148,8 @@ class Faults:
             raise ValueError("the exclusive fault rates must add up to at most 1")
         if self.slow_seconds < 0:
             raise ValueError("slow_seconds must be >= 0")
+        if self.hang_seconds < 0:
+            raise ValueError("hang_seconds must be >= 0")
         unknown = set(self.endpoints) - set(ENDPOINTS)
         if unknown:
             raise ValueError(f"unknown endpoints: {sorted(unknown)}")
@@ -135,7 +166,129 @@ class Faults:
             ("html", self.html),
             ("truncated_json", self.truncated_json),
             ("empty_body", self.empty_body),
+            ("reset", self.reset),
+            ("act_then_timeout", self.act_then_timeout),
+            ("act_then_502", self.act_then_502),
+            ("gateway_502_before", self.gateway_502_before),
         )
+
+
+#: How a v7 create answers (:attr:`Realism.v7_create_answer`).
+V7CreateAnswer = Literal["confirmation", "events"]
+#: How order, sub-order and line statuses are spelled (:attr:`Realism.status_spelling`).
+StatusSpelling = Literal["canonical", "mixed"]
+
+
+@dataclass(frozen=True)
+class Realism:
+    """The real API's quirks the sandbox reproduces, beyond what its spec promises.
+
+    Each option emits one thing Ingram Micro's service has been seen to do, so tests
+    exercise the leniency the SDK claims. Pass ``Sandbox(realism=Realism(...))``. The
+    defaults follow the real API where it behaves one way for everyone (the ``null``
+    placeholders are on; the server honours ``pageSize``); quirks that come and go are off.
+    Rates are seeded: the same seed gives the same answers.
+    """
+
+    #: Send the ``null`` placeholders the spec's own OrderDetailB2B example has on every
+    #: detail line: ``estimatedDates`` (``ship``/``delivery`` null, ``startDate``/``endDate``
+    #: null, ``deliverySource``/``deliveryDescription`` null), ``scheduleLines: null``,
+    #: ``multipleShipments`` (``lineNumber`` and the date range null) and, for a licence
+    #: line, ``contractDuration: null`` and ``subscriptions: null``. Default on: the real
+    #: API sends them. Details room (``resources/details.py``).
+    nulls: bool = True
+    #: The server's own page size: at most this many rows a search page, whatever
+    #: ``pageSize`` asked for, and ``"pageSize"`` reports it. ``None`` (the default, as the
+    #: real API does up to 100): honour the request. Search room.
+    search_page_size: int | None = None
+    #: Whether a search page carries ``"pageSize"`` at all (default True; False leaves the
+    #: key out, so a client must infer the server's page size). Search room.
+    report_page_size: bool = True
+    #: Orders added (> 0) or removed (< 0) at the head of the results between page
+    #: requests: a request for page ``p`` > 1 answers as if ``drift * (p - 1)`` matching
+    #: orders had appeared (or gone) since page 1, so ``recordsFound`` changes by that much
+    #: and the rows shift (added orders repeat rows of the page before; removed ones make
+    #: rows skip past the client). Deterministic; 0 (the default) is off. Search room.
+    records_found_drift: int = 0
+    #: Serve page 1 whatever ``pageNumber`` asked for (default False). Search room.
+    ignore_page_number: bool = False
+    #: After page N, answer an empty page (``"orders": []``, ``recordsFound`` unchanged) or,
+    #: with ``search_stops_early_with="204"``, 204 No Content, while ``recordsFound`` still
+    #: promises more. ``None`` (the default) is off. Search room.
+    search_stops_early_after: int | None = None
+    #: How a search that stops early says so: ``"empty"`` (an empty page) or ``"204"``.
+    search_stops_early_with: Literal["empty", "204"] = "empty"
+    #: A v7 create's answer: ``"confirmation"`` (200 ``{quoteNumber, confirmationNumber,
+    #: message}``, the default, as the spec's 200) or ``"events"`` (201 with a JSON list of
+    #: the ``IM::async_order_create`` events, the spec's 201 example shape; the webhook is
+    #: still queued). Create room (``resources/create.py``).
+    v7_create_answer: V7CreateAnswer = "confirmation"
+    #: Rate (0..1; True is 1) at which an accepted v6 create or modify answers its 2xx
+    #: with an ``errors`` array (``id``, ``type``, ``message``, ``fields``) in the body; the
+    #: order is still created or changed. Default 0. Create and changes rooms.
+    create_2xx_errors: float = 0.0
+    #: With ``create_2xx_errors``: leave ``orders`` (create) / ``lines`` (modify) out of
+    #: that body, so it holds the errors and the order's PO number only. Default False.
+    create_2xx_errors_drop_orders: bool = False
+    #: An accepted v6 create or modify answers its 2xx with an HTML page (``"html"``) or an
+    #: empty body (``"empty"``) instead of JSON; the order is still created or changed.
+    #: ``None`` (the default) is off. Create and changes rooms.
+    create_2xx_non_json: Literal["html", "empty"] | None = None
+    #: ``"canonical"`` (the default): one spelling per status (``Shipped``, ``On Hold``;
+    #: search ``SHIPPED``, ``OPEN``). ``"mixed"``: order, sub-order and line statuses in the
+    #: real variants, seeded per order (``SHIPPED``, ``Canceled``, ``im::hold``,
+    #: ``E-DELIVERED``, ``ORDER NOT PRINTED``, ``REJECTED``...); then the ``orderStatus`` /
+    #: ``orderStatus-in`` filters also accept any spelling and unknown values (no match:
+    #: 204, not 400). Details and search rooms.
+    status_spelling: StatusSpelling = "canonical"
+    #: Packages whose serial numbers sit under ``SerialNumbers`` / ``serialnumbers`` (and
+    #: as plain strings), and ``trackingNumber`` values holding several numbers separated
+    #: by commas or spaces (the carrier's other packages then carry none). Seeded; default
+    #: False. Details room.
+    number_variants: bool = False
+    #: v6.1 details that come back without their lines: a rate (0..1, seeded per order)
+    #: or a set of order numbers. About half of them (seeded) send ``"lines": []``, the
+    #: others no ``lines`` key. Default 0 (never). Details room.
+    details_without_lines: float | frozenset[str] = 0.0
+    #: What an order of another of the sandbox's customers answers (get, modify, cancel):
+    #: ``"not_found"`` (404 ErrorResponse, the default) or ``"fault"`` (400 with a top-level
+    #: ``{"faultcode", "faultstring"}``, as the real API answers a customer-number mismatch).
+    customer_mismatch: Literal["not_found", "fault"] = "not_found"
+    #: The token endpoint's errors: ``"message"`` (the spec's ``{"message"}``, the default)
+    #: or ``"oauth"`` (RFC 6749: ``{"error": "invalid_client", "error_description"}`` 401
+    #: for bad credentials, 400 ``invalid_request`` / ``unsupported_grant_type``). Token room.
+    token_errors: Literal["message", "oauth"] = "message"
+
+    def __post_init__(self) -> None:
+        if self.search_page_size is not None and not 1 <= self.search_page_size <= 100:
+            raise ValueError("search_page_size must be between 1 and 100, or None")
+        if self.search_stops_early_after is not None and self.search_stops_early_after < 1:
+            raise ValueError("search_stops_early_after must be >= 1, or None")
+        if self.search_stops_early_with not in ("empty", "204"):
+            raise ValueError('search_stops_early_with must be "empty" or "204"')
+        if self.v7_create_answer not in ("confirmation", "events"):
+            raise ValueError('v7_create_answer must be "confirmation" or "events"')
+        if self.status_spelling not in ("canonical", "mixed"):
+            raise ValueError('status_spelling must be "canonical" or "mixed"')
+        if self.create_2xx_non_json not in (None, "html", "empty"):
+            raise ValueError('create_2xx_non_json must be "html", "empty" or None')
+        if self.customer_mismatch not in ("not_found", "fault"):
+            raise ValueError('customer_mismatch must be "not_found" or "fault"')
+        if self.token_errors not in ("message", "oauth"):
+            raise ValueError('token_errors must be "message" or "oauth"')
+        rate = float(self.create_2xx_errors)
+        if not 0.0 <= rate <= 1.0:
+            raise ValueError("create_2xx_errors must be a rate between 0 and 1")
+        object.__setattr__(self, "create_2xx_errors", rate)
+        lines = self.details_without_lines
+        if isinstance(lines, (set, frozenset, list, tuple)):
+            object.__setattr__(
+                self, "details_without_lines", frozenset(str(n).upper() for n in lines)
+            )
+        elif not 0.0 <= float(lines) <= 1.0:
+            raise ValueError("details_without_lines: a rate between 0 and 1 or order numbers")
+        else:
+            object.__setattr__(self, "details_without_lines", float(lines))
 
 
 class RequestRecord(NamedTuple):
@@ -153,6 +306,8 @@ class RequestRecord(NamedTuple):
     status: int | None
     #: the injected fault, if any
     fault: str | None
+    #: the request reached its handler (a faulted create in this state placed the order)
+    acted: bool = False
 
 
 @dataclass
@@ -162,7 +317,9 @@ class Counters:
     ``requests[endpoint]`` counts every request that reached an endpoint (faulted ones
     included); ``responses[(endpoint, status)]`` counts the statuses sent (a dropped
     connection counts under status 0); ``orders_created`` counts orders actually created
-    (by v6 and v7, not retried duplicates that were rejected).
+    (by v6 and v7, not retried duplicates that were rejected). ``faults[kind]`` counts the
+    faults injected; ``faults_acted[kind]`` those of them that hit a request after its
+    handler had run (so ``faults - faults_acted`` failed without anything happening).
     """
 
     requests: Counter[str] = field(default_factory=Counter)
@@ -170,6 +327,7 @@ class Counters:
     tokens_issued: int = 0
     orders_created: int = 0
     faults: Counter[str] = field(default_factory=Counter)
+    faults_acted: Counter[str] = field(default_factory=Counter)
     webhooks_queued: int = 0
     webhooks_delivered: int = 0
     rate_limited: int = 0
@@ -182,6 +340,7 @@ class Counters:
             tokens_issued=self.tokens_issued,
             orders_created=self.orders_created,
             faults=Counter(self.faults),
+            faults_acted=Counter(self.faults_acted),
             webhooks_queued=self.webhooks_queued,
             webhooks_delivered=self.webhooks_delivered,
             rate_limited=self.rate_limited,
