@@ -1,7 +1,9 @@
-"""Access to Ingram Micro's official OpenAPI spec, which lives beside the repo.
+"""Access to Ingram Micro's official OpenAPI spec, shipped with the tests as data.
 
-The spec is never copied into this repository: tests read it from ``../shared/spec/`` (or
-``$XI_SPEC_PATH``) and skip, with the reason, where it is absent.
+The spec lives in ``tests/data/spec/`` (see the README there for its provenance and
+licence); ``$XI_SPEC_PATH`` points the tests at another copy. A missing or unreadable spec
+is an error in every test that needs it, never a skip: a suite that silently drops a
+sixth of its tests looks green and checks less.
 """
 
 from __future__ import annotations
@@ -13,33 +15,47 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import pytest
-
 REPO = Path(__file__).resolve().parents[1]
-SPEC_PATH = Path(
-    os.environ.get("XI_SPEC_PATH", REPO.parent / "shared" / "spec" / "XI-Resellers-API-Spec.json")
-)
-SKIP_REASON = (
-    f"Ingram Micro's OpenAPI spec not found at {SPEC_PATH} "
-    "(set XI_SPEC_PATH, or place shared/spec/ beside the repo)"
-)
+BUNDLED_SPEC = REPO / "tests" / "data" / "spec" / "XI-Resellers-API-Spec.json"
+
+
+class SpecNotFound(RuntimeError):
+    """The spec the tests need is not where they look for it (an error, never a skip)."""
+
+
+def spec_path() -> Path:
+    """Where the spec is read from: ``$XI_SPEC_PATH`` when set, else the bundled copy."""
+    override = os.environ.get("XI_SPEC_PATH")
+    return Path(override) if override else BUNDLED_SPEC
+
+
+SPEC_PATH = spec_path()
+
+
+def read_spec(path: Path) -> dict[str, Any]:
+    """The parsed spec at ``path``; raises ``SpecNotFound`` when it is absent or not JSON."""
+    try:
+        with path.open(encoding="utf-8") as fh:
+            spec = json.load(fh)
+    except (OSError, ValueError) as exc:
+        raise SpecNotFound(
+            f"Ingram Micro's OpenAPI spec could not be read at {path} ({exc}); the repository "
+            "ships it at tests/data/spec/ (XI_SPEC_PATH overrides that path)"
+        ) from exc
+    if not isinstance(spec, dict) or "paths" not in spec:
+        raise SpecNotFound(f"{path} is not an OpenAPI document (no 'paths')")
+    return spec
 
 
 @cache
-def load_spec() -> dict[str, Any] | None:
-    """The parsed spec, or None where it is absent."""
-    if not SPEC_PATH.is_file():
-        return None
-    with SPEC_PATH.open(encoding="utf-8") as fh:
-        return json.load(fh)  # type: ignore[no-any-return]
+def load_spec() -> dict[str, Any]:
+    """The parsed spec (cached); raises ``SpecNotFound`` where it is absent."""
+    return read_spec(SPEC_PATH)
 
 
 def require_spec() -> dict[str, Any]:
-    """The parsed spec; skips the calling test where it is absent."""
-    spec = load_spec()
-    if spec is None:
-        pytest.skip(SKIP_REASON)
-    return spec
+    """The parsed spec; the calling test fails (``SpecNotFound``) where it is absent."""
+    return load_spec()
 
 
 def resolve(spec: dict[str, Any], node: Any) -> Any:

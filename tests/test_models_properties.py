@@ -25,19 +25,14 @@ from xi_orders.errors import DecodeError
 from xi_orders.models import OrderDetail, OrderEvent, OrderStatusEvent
 
 _SPEC = load_spec()
-RESPONSES: list[tuple[Example, Any]] = (
-    [
-        (e, response_model(e))
-        for e in response_examples(_SPEC)
-        if e.status and e.status.startswith("2") and isinstance(e.value, (dict, list))
-    ]
-    + [(e, OrderStatusEvent) for e in status_event_examples()]
-    if _SPEC
-    else []
-)
-REQUESTS: list[tuple[Example, Any]] = (
-    [(e, REQUEST_MODELS[e.operation_id]) for e in request_examples(_SPEC)] if _SPEC else []
-)
+RESPONSES: list[tuple[Example, Any]] = [
+    (e, response_model(e))
+    for e in response_examples(_SPEC)
+    if e.status and e.status.startswith("2") and isinstance(e.value, (dict, list))
+] + [(e, OrderStatusEvent) for e in status_event_examples()]
+REQUESTS: list[tuple[Example, Any]] = [
+    (e, REQUEST_MODELS[e.operation_id]) for e in request_examples(_SPEC)
+]
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -1,29 +1,51 @@
-"""The paginator on its own: stop rules, limit, prefetch order and bounds, streaming."""
+"""The paginator on its own: stop rules, limit, prefetch order and bounds, streaming, and
+servers whose pages do not add up (a smaller page size than asked, a count that changes)."""
 
 from __future__ import annotations
 
+import gc
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import anyio
+import anyio.lowlevel
+import httpx
 import pytest
+import respx
 
-from xi_orders.pagination import AsyncPaginator
+from tests.conftest import make_client
+from xi_orders.pagination import AsyncPaginator, PaginationError, PaginationWarning
 
 
 @dataclass
 class FakePage:
     orders: list[int]
     records_found: int | None
+    page_size: int | None = None
+    page_number: int | None = None
 
 
 @dataclass
 class FakeAPI:
-    """Serves ``total`` items in pages; records which pages were asked for."""
+    """Serves ``total`` items in pages; records which pages were asked for.
+
+    ``size`` is the page size the client asks for; ``server_size`` the one the server
+    really uses (its default is 25 whatever was asked), reported as ``pageSize`` unless
+    ``report_size`` is off. ``count`` gives the ``recordsFound`` of each page number.
+    ``ignore_page_number`` answers every request with page 1.
+    """
 
     total: int
     size: int
     count_known: bool = True
     empty_after: int | None = None
+    server_size: int | None = None
+    report_size: bool = True
+    count: Callable[[int], int] | None = None
+    ignore_page_number: bool = False
+    no_content_after: int | None = None
     asked: list[int] = field(default_factory=list)
     in_flight: int = 0
     max_in_flight: int = 0
@@ -37,15 +59,29 @@ class FakeAPI:
         self.in_flight -= 1
         if self.total == 0:
             return None
-        start = (number - 1) * self.size
-        items = list(range(start, min(start + self.size, self.total)))
+        if self.no_content_after is not None and number > self.no_content_after:
+            return None
+        served = 1 if self.ignore_page_number else number
+        size = self.server_size or self.size
+        start = (served - 1) * size
+        items = list(range(start, min(start + size, self.total)))
         if self.empty_after is not None and number > self.empty_after:
             items = []
-        return FakePage(items, self.total if self.count_known else None)
+        found = self.count(number) if self.count else self.total
+        return FakePage(
+            items,
+            found if self.count_known else None,
+            page_size=size if self.report_size else None,
+            page_number=served,
+        )
 
 
-def paginator(api: FakeAPI, **kw: int | None) -> AsyncPaginator[int]:
+def paginator(api: FakeAPI, **kw: Any) -> AsyncPaginator[int]:
     return AsyncPaginator(api.fetch, page_size=api.size, **kw)  # type: ignore[arg-type]
+
+
+def messages(caught: list[warnings.WarningMessage]) -> list[str]:
+    return [str(w.message) for w in caught if issubclass(w.category, PaginationWarning)]
 
 
 @pytest.mark.anyio
@@ -72,7 +108,8 @@ async def test_204_is_an_empty_result() -> None:
 @pytest.mark.anyio
 async def test_stops_on_an_empty_page_even_if_the_count_says_more() -> None:
     api = FakeAPI(total=500, size=100, empty_after=2)
-    assert len(await paginator(api).collect()) == 200
+    with pytest.warns(PaginationWarning, match=r"200 of the 500 records"):
+        assert len(await paginator(api).collect()) == 200
     assert api.asked == [1, 2, 3]
 
 
@@ -120,3 +157,213 @@ async def test_breaking_out_stops_fetching() -> None:
         if item == 150:
             break
     assert api.asked == [1, 2]
+
+
+# --- servers whose pages do not add up ----------------------------------------------------
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("prefetch", [0, 4])
+async def test_server_page_size_smaller_than_requested(prefetch: int) -> None:
+    """We ask for 100 a page, the server answers 25 a page (and says so): all 250 arrive,
+    in order, with no page fetched twice and none past the last."""
+    api = FakeAPI(total=250, size=100, server_size=25)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        items = await paginator(api, prefetch=prefetch).collect()
+    assert items == list(range(250))
+    assert sorted(api.asked) == list(range(1, 11))
+    assert messages(caught) == []
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("prefetch", [0, 3])
+async def test_server_page_size_smaller_than_requested_and_unreported(prefetch: int) -> None:
+    """Without ``pageSize`` in the answer the rows received still count: 25 of 250 is not
+    the end."""
+    api = FakeAPI(total=250, size=100, server_size=25, report_size=False)
+    assert await paginator(api, prefetch=prefetch).collect() == list(range(250))
+    assert sorted(api.asked)[:10] == list(range(1, 11))
+
+
+@pytest.mark.anyio
+async def test_server_page_size_smaller_and_no_count_stops_on_a_short_page() -> None:
+    api = FakeAPI(total=60, size=100, server_size=25, count_known=False)
+    assert await paginator(api).collect() == list(range(60))
+    assert api.asked == [1, 2, 3]
+
+
+@pytest.mark.anyio
+async def test_limit_with_a_smaller_server_page_size() -> None:
+    api = FakeAPI(total=250, size=100, server_size=25)
+    assert await paginator(api, limit=60).collect() == list(range(60))
+    assert api.asked == [1, 2, 3]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("prefetch", [0, 4])
+async def test_records_found_growing_mid_walk_is_reported_and_followed(prefetch: int) -> None:
+    """The count grows from 200 to 250 after page 1: the walk goes on to the 250th record,
+    and says the server changed its count."""
+    api = FakeAPI(total=250, size=100, count=lambda n: 200 if n == 1 else 250)
+    with pytest.warns(PaginationWarning) as caught:
+        items = await paginator(api, prefetch=prefetch).collect()
+    assert items == list(range(250))
+    (message,) = messages(caught.list)
+    assert "200" in message and "250" in message and "page 2" in message
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("prefetch", [0, 4])
+async def test_records_found_shrinking_mid_walk_is_reported(prefetch: int) -> None:
+    """The count drops from 250 to 150 on page 2 (the server only has 150 by then)."""
+    api = FakeAPI(total=150, size=100, count=lambda n: 250 if n == 1 else 150)
+    with pytest.warns(PaginationWarning) as caught:
+        items = await paginator(api, prefetch=prefetch).collect()
+    assert items == list(range(150))
+    found = messages(caught.list)
+    assert any("250" in m and "150" in m for m in found), found
+
+
+@pytest.mark.anyio
+async def test_inconsistent_counts_raise_when_strict() -> None:
+    api = FakeAPI(total=250, size=100, count=lambda n: 200 if n == 1 else 250)
+    seen: list[int] = []
+    with pytest.raises(PaginationError, match=r"200.*250") as caught:
+        async for item in paginator(api, strict=True):
+            seen.append(item)
+    assert seen == list(range(100))  # what arrived before the inconsistency
+    assert caught.value.received == 100
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("prefetch", [0, 4])
+async def test_a_repeated_page_is_reported_and_not_yielded_twice(prefetch: int) -> None:
+    """A server that ignores ``pageNumber`` answers page 1 again: no duplicates, no endless
+    walk, and a warning."""
+    api = FakeAPI(total=250, size=100, ignore_page_number=True)
+    with pytest.warns(PaginationWarning, match=r"repeat") as caught:
+        items = await paginator(api, prefetch=prefetch).collect()
+    assert items == list(range(100))
+    assert any("page 2" in m for m in messages(caught.list))
+
+
+@pytest.mark.anyio
+async def test_a_repeated_page_raises_when_strict() -> None:
+    api = FakeAPI(total=250, size=100, ignore_page_number=True)
+    with pytest.raises(PaginationError, match=r"repeat"):
+        await paginator(api, strict=True).collect()
+
+
+@pytest.mark.anyio
+async def test_204_before_the_count_is_reached_is_reported() -> None:
+    api = FakeAPI(total=250, size=100, no_content_after=1)
+    with pytest.warns(PaginationWarning, match=r"100 of the 250 records"):
+        assert await paginator(api).collect() == list(range(100))
+
+
+@pytest.mark.anyio
+async def test_collect_with_a_limit_closes_the_page_generator() -> None:
+    """``collect(limit=...)`` stops mid-walk; the pages generator it used is closed then and
+    there, not left to the garbage collector (trio warns about that)."""
+    api = FakeAPI(total=1_000, size=100)
+    closed: list[bool] = []
+
+    class Tracked(AsyncPaginator[int]):
+        async def pages(self) -> Any:
+            try:
+                async for page in super().pages():
+                    yield page
+            finally:
+                closed.append(True)
+
+    tracked = Tracked(api.fetch, page_size=100, limit=10)  # type: ignore[arg-type]
+    assert await tracked.collect() == list(range(10))
+    assert closed == [True]  # closed before collect() returned
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert await paginator(api, limit=10).collect() == list(range(10))
+        async for item in paginator(api, limit=150):
+            assert item < 150
+        gc.collect()
+        await anyio.lowlevel.checkpoint()
+    unclosed = [str(w.message) for w in caught if "garbage collected" in str(w.message)]
+    assert unclosed == []
+
+
+# --- through the client (respx): the wire as the API sends it -----------------------------
+
+
+def _search_page(start: int, stop: int, found: int, number: int, size: int) -> dict[str, Any]:
+    return {
+        "recordsFound": str(found),
+        "pageSize": str(size),
+        "pageNumber": str(number),
+        "orders": [
+            {"ingramOrderNumber": f"20-{n:05d}", "orderStatus": "SHIPPED"}
+            for n in range(start, stop)
+        ],
+    }
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("prefetch", [0, 4])
+async def test_client_search_follows_the_servers_page_size(
+    api: respx.MockRouter, prefetch: int
+) -> None:
+    """We ask for ``pageSize=100``; the server answers 25 a page and says ``"pageSize":
+    "25"``: all 250 orders arrive (the old paginator stopped after 75, silently)."""
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        number = int(request.url.params["pageNumber"])
+        start = (number - 1) * 25
+        return httpx.Response(200, json=_search_page(start, min(start + 25, 250), 250, number, 25))
+
+    route = api.get("/resellers/v6/orders/search").mock(side_effect=respond)
+    async with make_client() as client:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PaginationWarning)
+            orders = await client.search_orders(page_size=100, prefetch=prefetch).collect()
+    assert [o.ingram_order_number for o in orders] == [f"20-{n:05d}" for n in range(250)]
+    assert sorted(int(c.request.url.params["pageNumber"]) for c in route.calls) == list(
+        range(1, 11)
+    )
+    assert {c.request.url.params["pageSize"] for c in route.calls} == {"100"}
+
+
+@pytest.mark.anyio
+async def test_client_search_reports_a_count_that_changes(api: respx.MockRouter) -> None:
+    def respond(request: httpx.Request) -> httpx.Response:
+        number = int(request.url.params["pageNumber"])
+        found = 150 if number == 1 else 180
+        start = (number - 1) * 100
+        return httpx.Response(
+            200, json=_search_page(start, min(start + 100, 180), found, number, 100)
+        )
+
+    api.get("/resellers/v6/orders/search").mock(side_effect=respond)
+    async with make_client() as client:
+        with pytest.warns(PaginationWarning, match=r"150.*180"):
+            orders = await client.search_orders().collect()
+        assert len(orders) == 180
+        with pytest.raises(PaginationError, match=r"150.*180"):
+            await client.search_orders(strict=True).collect()
+
+
+@pytest.mark.anyio
+async def test_client_search_collect_with_limit_closes_its_generators(
+    api: respx.MockRouter,
+) -> None:
+    def respond(request: httpx.Request) -> httpx.Response:
+        number = int(request.url.params["pageNumber"])
+        start = (number - 1) * 100
+        return httpx.Response(200, json=_search_page(start, start + 100, 1_000, number, 100))
+
+    api.get("/resellers/v6/orders/search").mock(side_effect=respond)
+    async with make_client() as client:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert len(await client.search_orders(limit=10).collect()) == 10
+            gc.collect()
+            await anyio.lowlevel.checkpoint()
+    assert [str(w.message) for w in caught if "garbage collected" in str(w.message)] == []

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Literal, get_args
 
 from .errors import ValidationError
+from .models.status import OrderStatus
 
-OrderStatus = Literal["SHIPPED", "PROCESSING", "ON HOLD", "BACKORDERED", "CANCELLED"]
-ORDER_STATUSES: tuple[str, ...] = get_args(OrderStatus)
+#: The values the spec lists for ``orderStatus`` (``orderStatus-in`` lists none).
+ORDER_STATUSES: tuple[str, ...] = ("SHIPPED", "PROCESSING", "ON HOLD", "BACKORDERED", "CANCELLED")
+
+#: A status filter: an :class:`OrderStatus`, or a string. Known statuses are matched in any
+#: spelling (``"Canceled"``, ``"on hold"``, ``"im::hold"``) and sent in the API's
+#: (``CANCELLED``, ``ON HOLD``); any other non-empty string is sent as given.
+StatusFilter = OrderStatus | str
 
 DateLike = dt.date | str
 DateRange = tuple[DateLike, DateLike]
@@ -58,9 +63,17 @@ def as_date_string(field: str, value: object) -> str:
 
 
 def _status(field: str, value: object) -> str:
-    if value not in ORDER_STATUSES:
-        raise ValidationError(field, f"must be one of {', '.join(ORDER_STATUSES)}; got {value!r}")
-    return str(value)
+    """A status filter in the API's spelling (see ``StatusFilter``)."""
+    if isinstance(value, OrderStatus):
+        if value is OrderStatus.UNKNOWN:
+            raise ValidationError(field, "OrderStatus.UNKNOWN is not a status to search for")
+        return str(value.value)
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(field, f"must be an OrderStatus or a non-empty string, got {value!r}")
+    known = OrderStatus.parse(value)
+    if known is not None and known is not OrderStatus.UNKNOWN:
+        return str(known.value)
+    return value.strip()
 
 
 def build_search_params(

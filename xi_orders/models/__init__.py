@@ -4,7 +4,8 @@ By domain: :mod:`~xi_orders.models.common` (addresses, attributes, links, charge
 rejected lines), :mod:`~xi_orders.models.details` (order details),
 :mod:`~xi_orders.models.search` (search pages), :mod:`~xi_orders.models.create` (v6 create),
 :mod:`~xi_orders.models.create_v7` (v7 create), :mod:`~xi_orders.models.modify` (modify),
-:mod:`~xi_orders.models.events` (webhook events).
+:mod:`~xi_orders.models.events` (webhook events), :mod:`~xi_orders.models.status` (the
+normalised :class:`OrderStatus`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from .common import (
     Link,
     MiscellaneousCharge,
     RejectedLine,
+    ResultError,
+    ResultErrorField,
     SerialNumber,
     ShippingInfo,
 )
@@ -67,6 +70,7 @@ from .modify import (
     OrderModifyResponse,
 )
 from .search import OrderSearchPage, OrderSummary, SubOrder
+from .status import OrderStatus
 
 __all__ = [
     "LINE_ACTIONS",
@@ -98,6 +102,7 @@ __all__ = [
     "OrderModifyRequest",
     "OrderModifyResponse",
     "OrderSearchPage",
+    "OrderStatus",
     "OrderStatusChange",
     "OrderStatusEvent",
     "OrderStatusLine",
@@ -105,6 +110,8 @@ __all__ = [
     "PackageDetail",
     "PlannedShipment",
     "RejectedLine",
+    "ResultError",
+    "ResultErrorField",
     "ScheduleLine",
     "SerialNumber",
     "ServiceContractInfo",

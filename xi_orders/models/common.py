@@ -15,7 +15,8 @@ Every model here is plain typed data (``@attrs.define(kw_only=True)``); the one 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -29,6 +30,8 @@ __all__ = [
     "Link",
     "MiscellaneousCharge",
     "RejectedLine",
+    "ResultError",
+    "ResultErrorField",
     "SerialNumber",
     "ShippingInfo",
 ]
@@ -51,6 +54,16 @@ def wire_list(name: str) -> Any:
 def extras_field() -> Any:
     """The ``extras`` field every model carries (never a wire key itself)."""
     return attrs.field(factory=dict, repr=False, metadata={"wire": None, "extras": True})
+
+
+def raw_body_field() -> Any:
+    """The ``raw_body`` of a result: the JSON body as received (never a wire key itself)."""
+    return attrs.field(default=None, eq=False, repr=False, metadata={"wire": None})
+
+
+def decode_problem_field() -> Any:
+    """The ``decode_problem`` of a result: why (part of) an accepted body was not typed."""
+    return attrs.field(default=None, metadata={"wire": None})
 
 
 def option_field(attribute_name: str) -> Any:
@@ -184,6 +197,108 @@ class RejectedLine:
     extras: dict[str, Any] = extras_field()
 
 
+@attrs.define(kw_only=True)
+class ResultErrorField:
+    """One field-level problem inside an ``errors`` entry: which field, why, the value."""
+
+    field: str | None = None
+    message: str | None = None
+    value: str | None = None
+    extras: dict[str, Any] = extras_field()
+
+
+@attrs.define(kw_only=True)
+class ResultError:
+    """One entry of an ``errors`` array that came inside a successful (2xx) answer.
+
+    A create or modify the API accepted can still report problems this way; the result
+    shows them (``result.errors``) and counts as partial (``result.is_partial``). The shape
+    is the API's error entry: ``{"id", "type", "message", "fields": [...]}``, with
+    ``traceid`` in some answers.
+    """
+
+    id: str | None = None
+    type: str | None = None
+    message: str | None = None
+    trace_id: str | None = wire("traceid")
+    fields: list[ResultErrorField] = attrs.field(factory=list)
+    extras: dict[str, Any] = extras_field()
+
+
+# --------------------------------------------------------------------------------------
+# reading numbers the API spells several ways (used by the details models' accessors)
+
+_LIST_SEPARATORS = re.compile(r"[,;|]")
+#: a whitespace-separated token this long is a tracking number of its own; shorter tokens
+#: are groups of one number written with spaces (``1Z 999 AA1 01 2345 6784``)
+_MIN_SPACED_NUMBER = 8
+
+
+def split_numbers(text: str | None) -> list[str]:
+    """The numbers in one wire string that may hold several: ``"1Z1, 1Z2"`` ->
+    ``["1Z1", "1Z2"]``; ``"1Z999AA10123456784 1Z999AA10123456785"`` -> both.
+
+    Commas, semicolons and bars always separate. Whitespace separates only when every
+    piece is a whole number (8 characters or more): ``"1Z 999 AA1 01 2345 6784"`` stays one.
+    """
+    if not text:
+        return []
+    numbers: list[str] = []
+    for part in _LIST_SEPARATORS.split(text):
+        pieces = part.split()
+        if not pieces:
+            continue
+        if len(pieces) > 1 and all(len(p) >= _MIN_SPACED_NUMBER for p in pieces):
+            numbers.extend(pieces)
+        else:
+            numbers.append(" ".join(pieces))
+    return numbers
+
+
+def _key_is(key: object, name: str) -> bool:
+    return isinstance(key, str) and key.replace("_", "").lower() == name
+
+
+def serial_numbers_in(typed: Iterable[SerialNumber], extras: Mapping[str, Any]) -> list[str]:
+    """Every serial number of a node: its typed ``serialNumbers`` entries (also when an
+    entry spells its key ``SerialNumber``), then the entries under the variant keys the
+    API also sends (``SerialNumbers``, ``serialnumbers``), whether objects or plain
+    strings. Each number once, in order."""
+    found: list[str] = []
+    for entry in typed:
+        if entry.serial_number:
+            found.append(entry.serial_number)
+        else:
+            found += _serial_values(entry.extras)
+    for key, value in extras.items():
+        if _key_is(key, "serialnumbers"):
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, str):
+                    found += split_numbers(item)
+                elif isinstance(item, Mapping):
+                    found += _serial_values(item)
+    return list(dict.fromkeys(found))
+
+
+def tracking_numbers_in(typed: str | None, extras: Mapping[str, Any]) -> list[str]:
+    """The tracking numbers of one package: its ``trackingNumber`` (several in one string
+    are split, see :func:`split_numbers`), or the same key spelled another way."""
+    if typed:
+        return split_numbers(typed)
+    for key, value in extras.items():
+        if _key_is(key, "trackingnumber") and isinstance(value, (str, int)):
+            return split_numbers(str(value))
+    return []
+
+
+def _serial_values(entry: Mapping[str, Any]) -> list[str]:
+    return [
+        str(value).strip()
+        for key, value in entry.items()
+        if _key_is(key, "serialnumber") and value not in (None, "") and str(value).strip()
+    ]
+
+
 # --------------------------------------------------------------------------------------
 # request validation helpers (private; used by the request models' validate())
 
@@ -229,6 +344,8 @@ def check_not_negative(value: Decimal | None, field: str) -> None:
     """Raise ``ValidationError`` when ``value`` (when set) is a negative or non-finite amount."""
     if value is None:
         return
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+        raise ValidationError(field, f"must not be negative (got {value!r})")
     if not isinstance(value, Decimal) or not value.is_finite():
         raise ValidationError(field, f"must be a finite Decimal (got {value!r})")
     if value < 0:

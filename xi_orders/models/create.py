@@ -34,7 +34,7 @@ from typing import Any
 
 import attrs
 
-from .._response import ResponseMeta
+from .._response import Reconciliation, ResponseMeta
 from ..errors import ValidationError
 from .common import (
     AdditionalAttribute,
@@ -43,6 +43,7 @@ from .common import (
     Link,
     MiscellaneousCharge,
     RejectedLine,
+    ResultError,
     ShippingInfo,
     check_address,
     check_attributes,
@@ -53,12 +54,15 @@ from .common import (
     check_one_of,
     check_positive,
     check_required,
+    decode_problem_field,
     extras_field,
     option_field,
+    raw_body_field,
     sync_options,
     wire,
     wire_list,
 )
+from .status import OrderStatus
 
 __all__ = [
     "CreatedOrder",
@@ -358,6 +362,11 @@ class CreatedOrderLine:
     warranty_info: list[WarrantyInfo] = attrs.field(factory=list)
     extras: dict[str, Any] = extras_field()
 
+    @property
+    def status(self) -> OrderStatus | None:
+        """``line_status`` normalised (``UNKNOWN`` for a spelling not known)."""
+        return OrderStatus.parse(self.line_status)
+
 
 @attrs.define(kw_only=True)
 class CreatedOrder:
@@ -387,7 +396,13 @@ class CreatedOrder:
 class OrderCreateResponse:
     """The answer of a v6 create (201, or 207 Multi-Status when some lines were rejected).
 
-    ``orders`` lists the Ingram Micro orders made; ``rejected_lines`` every refused line.
+    ``orders`` lists the Ingram Micro orders made; ``rejected_lines`` every refused line;
+    ``errors`` the entries of an ``errors`` array the answer carried (an accepted create can
+    report problems that way: it then counts as partial, never as a clean success).
+
+    Any 2xx answer is an accepted request, so ``create_order`` never raises a decode error
+    for one (the caller would resubmit and order twice): what could not be typed is named
+    in ``decode_problem``, and ``raw_body`` keeps the body as received.
     """
 
     customer_order_number: str | None = None
@@ -401,10 +416,26 @@ class OrderCreateResponse:
     ship_to_info: Address | None = None
     end_user_info: Address | None = None
     orders: list[CreatedOrder] = attrs.field(factory=list)
+    #: problems the API reported inside its accepted answer (wire ``errors``)
+    errors: list[ResultError] = attrs.field(factory=list)
     extras: dict[str, Any] = extras_field()
     response: ResponseMeta | None = attrs.field(
         default=None, eq=False, repr=False, metadata={"wire": None}
     )
+    #: the JSON body as received (``None`` for an empty body), set by the client
+    raw_body: Any = raw_body_field()
+    #: why the body (or part of it) could not be typed; ``None`` when it decoded
+    decode_problem: str | None = decode_problem_field()
+    #: how a create whose outcome was unknown was resolved (``None`` when never in doubt)
+    reconciliation: Reconciliation | None = attrs.field(
+        default=None, eq=False, repr=False, metadata={"wire": None}
+    )
+
+    @property
+    def reconciled(self) -> bool:
+        """Whether the create failed ambiguously and the order was then found or resent
+        safely (see ``reconciliation`` for how, with every correlation ID)."""
+        return self.reconciliation is not None
 
     @property
     def rejected_lines(self) -> list[RejectedLine]:
@@ -413,10 +444,15 @@ class OrderCreateResponse:
 
     @property
     def is_partial(self) -> bool:
-        """Whether some lines were rejected (HTTP 207, ``processedPartially``, or rejects)."""
+        """Whether not everything went through: HTTP 207, ``processedPartially``, rejected
+        lines, or an ``errors`` array in the answer."""
         if self.response is not None and self.response.status_code == 207:
             return True
-        return bool(self.processed_partially) or any(o.rejected_line_items for o in self.orders)
+        return (
+            bool(self.processed_partially)
+            or bool(self.errors)
+            or any(o.rejected_line_items for o in self.orders)
+        )
 
     @property
     def order_numbers(self) -> list[str]:

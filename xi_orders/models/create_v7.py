@@ -24,21 +24,25 @@ from typing import Any
 
 import attrs
 
-from .._response import ResponseMeta
+from .._response import Reconciliation, ResponseMeta
 from .common import (
     AdditionalAttribute,
     Address,
     AddressLimits,
+    ResultError,
     check_address,
     check_attributes,
     check_items,
     check_max_length,
+    decode_problem_field,
     extras_field,
     option_field,
+    raw_body_field,
     sync_options,
     wire,
 )
 from .create import OrderCreateLine, ShipmentOptions, validate_lines
+from .events import AsyncOrderCreateEvent
 
 __all__ = ["OrderCreateV7Confirmation", "OrderCreateV7Request"]
 
@@ -121,14 +125,62 @@ class OrderCreateV7Request:
 class OrderCreateV7Confirmation:
     """The immediate answer of a v7 create: the request was accepted for processing.
 
-    The created orders arrive later as an ``AsyncOrderCreateEvent`` on the order webhook;
-    ``confirmation_number`` ties the two together.
+    The API answers in one of two documented shapes, both an accepted order:
+
+    - 200 with a confirmation object (``quoteNumber``, ``confirmationNumber``,
+      ``message``); the created orders arrive later as an ``AsyncOrderCreateEvent`` on the
+      order webhook, and ``confirmation_number`` ties the two together;
+    - 201 with a JSON list of those webhook events (the orders already made): they are in
+      ``events`` (``order_numbers`` lists their orders).
+
+    Any 2xx is an accepted request, so ``create_order_v7`` never raises a decode error for
+    one (a caller who saw an error would resubmit and order twice): ``decode_problem``
+    names what could not be typed, ``raw_body`` keeps the body as received, and
+    ``errors`` an ``errors`` array the answer carried (``is_partial`` is then true).
     """
 
     quote_number: str | None = None
     confirmation_number: str | None = None
     message: str | None = None
+    #: problems the API reported inside its accepted answer (wire ``errors``)
+    errors: list[ResultError] = attrs.field(factory=list)
     extras: dict[str, Any] = extras_field()
     response: ResponseMeta | None = attrs.field(
         default=None, eq=False, repr=False, metadata={"wire": None}
     )
+    #: the create results, when the answer is the list of webhook-shaped events (201)
+    events: list[AsyncOrderCreateEvent] = attrs.field(factory=list, metadata={"wire": None})
+    #: the JSON body as received (``None`` for an empty body), set by the client
+    raw_body: Any = raw_body_field()
+    #: why the body (or part of it) could not be typed; ``None`` when it decoded
+    decode_problem: str | None = decode_problem_field()
+    #: how a create whose outcome was unknown was resolved (``None`` when never in doubt)
+    reconciliation: Reconciliation | None = attrs.field(
+        default=None, eq=False, repr=False, metadata={"wire": None}
+    )
+
+    @property
+    def reconciled(self) -> bool:
+        """Whether the create failed ambiguously and the order was then found or resent
+        safely (see ``reconciliation`` for how, with every correlation ID)."""
+        return self.reconciliation is not None
+
+    @property
+    def order_numbers(self) -> list[str]:
+        """The Ingram Micro order numbers the answer's events report (empty for the
+        confirmation object: those arrive later on the webhook)."""
+        return [
+            order.ingram_order_number
+            for event in self.events
+            if event.resource is not None
+            for order in event.resource.orders
+            if order.ingram_order_number
+        ]
+
+    @property
+    def is_partial(self) -> bool:
+        """Whether the answer reports problems: an ``errors`` array, or events whose orders
+        were made only in part (rejected lines, ``processedPartially``)."""
+        return bool(self.errors) or any(
+            event.resource is not None and event.resource.is_partial for event in self.events
+        )

@@ -30,9 +30,12 @@ from .common import (
     MiscellaneousCharge,
     SerialNumber,
     extras_field,
+    serial_numbers_in,
+    tracking_numbers_in,
     wire,
     wire_list,
 )
+from .status import OrderStatus
 
 __all__ = [
     "CarrierDetail",
@@ -264,26 +267,36 @@ class OrderLine:
     default_carrier_name: str | None = None
     extras: dict[str, Any] = extras_field()
 
+    @property
+    def status(self) -> OrderStatus | None:
+        """``line_status`` normalised (``OrderStatus.UNKNOWN`` for a spelling not known;
+        ``line_status`` keeps the raw string)."""
+        return OrderStatus.parse(self.line_status)
+
     def tracking_numbers(self) -> list[str]:
-        """Every tracking number of this line's shipments, in order."""
+        """Every tracking number of this line's shipments, in order (one ``trackingNumber``
+        holding several, separated by commas or spaces, gives each)."""
         return [
-            t.tracking_number
+            number
             for s in self.shipment_details
             for c in s.carrier_details
             for t in c.tracking_details
-            if t.tracking_number
+            for number in tracking_numbers_in(t.tracking_number, t.extras)
         ]
 
     def serial_numbers(self) -> list[str]:
-        """Every serial number shipped on this line, in order."""
-        return [
-            n.serial_number
+        """Every serial number shipped on this line, in order, each once: under
+        ``serialNumbers`` or its variants (``SerialNumbers``, ``serialnumbers``) in each
+        package, or on the line itself."""
+        found = [
+            number
             for s in self.shipment_details
             for c in s.carrier_details
             for t in c.tracking_details
-            for n in t.serial_numbers
-            if n.serial_number
+            for number in serial_numbers_in(t.serial_numbers, t.extras)
         ]
+        found += serial_numbers_in((), self.extras)
+        return list(dict.fromkeys(found))
 
 
 @attrs.define(kw_only=True)
@@ -323,16 +336,27 @@ class OrderDetail:
         default=None, eq=False, repr=False, metadata={"wire": None}
     )
 
-    def _repr_html_(self) -> str:
-        """Jupyter: the order's header and its lines as tables."""
-        from ..tabular import order_html
-
-        return order_html(self)
-
     @property
     def total(self) -> Decimal | None:
         """The order total (subtotal + freight + tax), ``order_total``."""
         return self.order_total
+
+    @property
+    def status(self) -> OrderStatus | None:
+        """``order_status`` normalised, whatever the spelling (``"Canceled"`` ->
+        ``OrderStatus.CANCELLED``; ``UNKNOWN`` for one not known, the raw string staying
+        in ``order_status``)."""
+        return OrderStatus.parse(self.order_status)
+
+    @property
+    def lines_missing(self) -> bool:
+        """Whether the answer has no lines for an order that must have some.
+
+        Every order has lines, yet v6.1 details sometimes come back without them (other
+        integrations then ask another API version). A bulk export should treat such an
+        order as incomplete, not as an empty order.
+        """
+        return not self.lines and self.ingram_order_number is not None
 
     @property
     def sub_order_numbers(self) -> list[str]:

@@ -30,6 +30,7 @@ from .common import (
     Address,
     AddressLimits,
     RejectedLine,
+    ResultError,
     ShippingInfo,
     check_address,
     check_attributes,
@@ -38,11 +39,14 @@ from .common import (
     check_one_of,
     check_positive,
     check_required,
+    decode_problem_field,
     extras_field,
     option_field,
+    raw_body_field,
     sync_options,
     wire,
 )
+from .status import OrderStatus
 
 __all__ = [
     "LINE_ACTIONS",
@@ -171,7 +175,13 @@ class ModifiedOrderLine:
 
 @attrs.define(kw_only=True)
 class OrderModifyResponse:
-    """The answer of a modify (200/201, or 207 when some changes were rejected)."""
+    """The answer of a modify (200/201, or 207 when some changes were rejected).
+
+    Any 2xx answer is an accepted change: ``modify_order`` / ``release_order`` never raise a
+    decode error for one. ``errors`` lists an ``errors`` array the answer carried (the
+    change then counts as partial), ``decode_problem`` names what could not be typed, and
+    ``raw_body`` keeps the body as received.
+    """
 
     ingram_order_number: str | None = None
     #: sent instead of ``ingramOrderNumber`` by some answers
@@ -191,10 +201,21 @@ class OrderModifyResponse:
     lines: list[ModifiedOrderLine] = attrs.field(factory=list)
     rejected_line_items: list[RejectedLine] = attrs.field(factory=list)
     additional_attributes: list[AdditionalAttribute] = attrs.field(factory=list)
+    #: problems the API reported inside its accepted answer (wire ``errors``)
+    errors: list[ResultError] = attrs.field(factory=list)
     extras: dict[str, Any] = extras_field()
     response: ResponseMeta | None = attrs.field(
         default=None, eq=False, repr=False, metadata={"wire": None}
     )
+    #: the JSON body as received (``None`` for an empty body), set by the client
+    raw_body: Any = raw_body_field()
+    #: why the body (or part of it) could not be typed; ``None`` when it decoded
+    decode_problem: str | None = decode_problem_field()
+
+    @property
+    def status(self) -> OrderStatus | None:
+        """``order_status`` normalised (``UNKNOWN`` for a spelling not known)."""
+        return OrderStatus.parse(self.order_status)
 
     @property
     def rejected_lines(self) -> list[RejectedLine]:
@@ -203,7 +224,8 @@ class OrderModifyResponse:
 
     @property
     def is_partial(self) -> bool:
-        """Whether some changes were rejected (HTTP 207, or rejected lines listed)."""
+        """Whether some changes were rejected (HTTP 207, rejected lines listed, or an
+        ``errors`` array in the answer)."""
         if self.response is not None and self.response.status_code == 207:
             return True
-        return bool(self.rejected_line_items)
+        return bool(self.rejected_line_items) or bool(self.errors)

@@ -18,6 +18,7 @@ import attrs
 
 from .._response import ResponseMeta
 from .common import Link, extras_field
+from .status import OrderStatus
 
 __all__ = ["OrderSearchPage", "OrderSummary", "SubOrder"]
 
@@ -31,6 +32,11 @@ class SubOrder:
     sub_order_status: str | None = None
     links: list[Link] = attrs.field(factory=list)
     extras: dict[str, Any] = extras_field()
+
+    @property
+    def status(self) -> OrderStatus | None:
+        """``sub_order_status`` normalised (``UNKNOWN`` for a spelling not known)."""
+        return OrderStatus.parse(self.sub_order_status)
 
 
 @attrs.define(kw_only=True)
@@ -48,6 +54,12 @@ class OrderSummary:
     sub_orders: list[SubOrder] = attrs.field(factory=list)
     links: list[Link] = attrs.field(factory=list)
     extras: dict[str, Any] = extras_field()
+
+    @property
+    def status(self) -> OrderStatus | None:
+        """``order_status`` normalised, whatever the spelling (``UNKNOWN`` for one not
+        known; ``order_status`` keeps the raw string)."""
+        return OrderStatus.parse(self.order_status)
 
     @property
     def sub_order_numbers(self) -> list[str]:
@@ -73,12 +85,6 @@ class OrderSearchPage:
     response: ResponseMeta | None = attrs.field(
         default=None, eq=False, repr=False, metadata={"wire": None}
     )
-
-    def _repr_html_(self) -> str:
-        """Jupyter: the page's orders as a table."""
-        from ..tabular import page_html
-
-        return page_html(self)
 
     @property
     def page_count(self) -> int | None:
