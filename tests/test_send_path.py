@@ -190,18 +190,16 @@ async def test_token_endpoint_errors(
 async def test_token_endpoint_network_failure(api: respx.MockRouter) -> None:
     api["token"].mock(side_effect=httpx.ConnectError("refused"))
     async with make_client() as client:
-        with pytest.raises(
-            AuthenticationError, match="could not reach the token endpoint"
-        ) as caught:
+        with pytest.raises(APIConnectionError, match="reaching the token endpoint") as caught:
             await get(client)
     assert SECRET not in str(caught.value)
 
 
 @pytest.mark.anyio
-async def test_token_200_without_token_is_an_authentication_error(api: respx.MockRouter) -> None:
+async def test_token_200_without_token_is_a_decode_error(api: respx.MockRouter) -> None:
     api["token"].mock(return_value=httpx.Response(200, text="<html>login</html>"))
     async with make_client() as client:
-        with pytest.raises(AuthenticationError, match="without a usable access_token"):
+        with pytest.raises(ResponseDecodeError, match="without a usable access_token"):
             await get(client)
 
 

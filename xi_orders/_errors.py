@@ -2,8 +2,10 @@
 
 Shapes seen in the spec and in front of it: ``{"errors": [{"id", "type" (or "1ype"),
 "message", "fields": [...]}]}``, v7's ``{"traceid", "type", "message", "fields"}``, the token
-endpoint's ``{"message"}`` and ``{"fault": {"faultstring", "detail": {"errorcode"}}}``, and
-gateways' HTML or empty bodies. Parsing never raises: the raw body is kept on the error.
+endpoint's ``{"message"}`` and ``{"fault": {"faultstring", "detail": {"errorcode"}}}``, a
+top-level ``{"faultcode", "faultstring"}`` (e.g. a customer-number mismatch), OAuth's
+``{"error", "error_description"}``, and gateways' HTML or empty bodies. Parsing never raises:
+the raw body is kept on the error.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import email.utils
 import html
 import json
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import httpx
@@ -62,13 +65,36 @@ def _detail(entry: dict[str, Any]) -> ErrorDetail:
     )
 
 
+def loads_json(data: str | bytes) -> Any:
+    """``json.loads``, raising only ``ValueError`` for any input that is not usable JSON.
+
+    ``json.loads`` raises ``RecursionError`` for deeply nested input (``b"[" * 100000``);
+    every decode path of the SDK goes through here so such a body becomes a typed error.
+    """
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
+def _fault_detail(fault: dict[str, Any]) -> ErrorDetail:
+    detail = fault.get("detail")
+    code = detail.get("errorcode") if isinstance(detail, dict) else None
+    return ErrorDetail(
+        message=_str(fault.get("faultstring")), id=_str(code or fault.get("faultcode"))
+    )
+
+
 def parse_error_body(response: httpx.Response) -> tuple[str | None, tuple[ErrorDetail, ...]]:
     """The API's message and every error entry of ``response``'s body, whatever its shape."""
-    text = response.text
+    try:
+        text = response.text
+    except (ValueError, LookupError, httpx.HTTPError):
+        return None, ()
     if not text.strip():
         return None, ()
     try:
-        payload = json.loads(text)
+        payload = loads_json(text)
     except ValueError:
         return _text_message(text), ()
     details: tuple[ErrorDetail, ...] = ()
@@ -80,12 +106,17 @@ def parse_error_body(response: httpx.Response) -> tuple[str | None, tuple[ErrorD
             if isinstance(entries, list):
                 details = tuple(_detail(e) for e in entries if isinstance(e, dict))
         elif isinstance(payload.get("fault"), dict):
-            fault = payload["fault"]
-            detail = fault.get("detail")
-            code = detail.get("errorcode") if isinstance(detail, dict) else None
-            details = (ErrorDetail(message=_str(fault.get("faultstring")), id=_str(code)),)
+            details = (_fault_detail(payload["fault"]),)
+        elif "faultstring" in payload:
+            details = (_fault_detail(payload),)
         elif any(k in payload for k in ("message", "traceid", "fields")):
             details = (_detail(payload),)
+        elif "error" in payload and not isinstance(payload["error"], dict | list):
+            # OAuth 2 (RFC 6749 5.2): {"error": "invalid_client", "error_description": ...}
+            code = _str(payload["error"])
+            description = _str(payload.get("error_description"))
+            message = f"{code}: {description}" if code and description else description or code
+            details = (ErrorDetail(message=message, type=code),)
     elif isinstance(payload, list):
         details = tuple(_detail(e) for e in payload if isinstance(e, dict))
     message = next((d.message for d in details if d.message), None)
@@ -125,25 +156,57 @@ def retry_after(response: httpx.Response) -> float | None:
     return None
 
 
+#: Gateway faults on a 401 that a fresh token cannot cure: the app (its key) is not approved
+#: for the API product, e.g. Apigee's "Invalid API call as no apiproduct match found" or
+#: "Invalid ApiKey for given resource".
+_REJECTED = re.compile(r"api ?product|invalid ?api ?key|invalid_client|apikey", re.IGNORECASE)
+
+
+def credentials_rejected(status_code: int, details: Iterable[ErrorDetail]) -> bool:
+    """Whether a 401 says the app itself is not allowed (so every call would fail)."""
+    if status_code != 401:
+        return False
+    return any(_REJECTED.search(f"{d.message or ''} {d.id or ''} {d.type or ''}") for d in details)
+
+
+def body_text(response: httpx.Response) -> str:
+    """``response.text``, or the bytes decoded leniently when its charset is unusable."""
+    try:
+        return response.text
+    except (ValueError, LookupError, httpx.HTTPError):
+        try:
+            return response.content.decode("utf-8", "replace")
+        except httpx.HTTPError:
+            return ""
+
+
 def error_from_response(
-    response: httpx.Response, *, correlation_id: str | None
+    response: httpx.Response,
+    *,
+    correlation_id: str | None,
+    secrets: Iterable[str | None] = (),
 ) -> errors.APIStatusError:
-    """The typed error for an error ``response``."""
+    """The typed error for an error ``response``; ``secrets`` (and the request's bearer
+    token) are redacted from everything the error shows."""
     status = response.status_code
     message, details = parse_error_body(response)
     kwargs: dict[str, Any] = {
         "status_code": status,
         "api_message": message or response.reason_phrase or None,
         "details": details,
-        "body": response.text,
+        "body": body_text(response),
         "response": response,
         "correlation_id": correlation_id,
         "method": response.request.method,
         "url": str(response.request.url),
+        "secrets": secrets,
     }
     if status == 429:
         return errors.RateLimitError(retry_after=retry_after(response), **kwargs)
     cls = _STATUS_ERRORS.get(status)
     if cls is None:
         cls = errors.InternalServerError if status >= 500 else errors.APIStatusError
-    return cls(**kwargs)
+    error = cls(**kwargs)
+    if credentials_rejected(status, details):
+        error.fatal = True
+    return error

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import attrs
@@ -20,6 +20,9 @@ import httpx
 
 from . import _clock
 from .errors import ValidationError
+
+if TYPE_CHECKING:
+    from .shared import RateBudget
 
 #: The API's published standard: 60 calls a minute per endpoint, per app.
 STANDARD_CALLS_PER_MINUTE = 60
@@ -133,9 +136,15 @@ class RateLimiter:
     leaves the others at the standard."""
 
     def __init__(
-        self, config: RateLimit | Mapping[str, RateLimit] | None, *, margin: float = 0.05
+        self,
+        config: RateLimit | Mapping[str, RateLimit] | None,
+        *,
+        margin: float = 0.05,
+        budget: RateBudget | None = None,
     ) -> None:
         self._margin = margin
+        #: A budget shared with other clients and processes (xi_orders.shared), if any.
+        self._budget = budget
         self._windows: dict[str, _Window] = {}
         self._default: RateLimit | None
         self._per_endpoint: Mapping[str, RateLimit] = {}
@@ -159,13 +168,33 @@ class RateLimiter:
             self._windows[endpoint] = window
         return window
 
+    def forget_loop(self) -> None:
+        """Drop the locks of the event loop used so far (the windows stay): for a new loop."""
+        for window in self._windows.values():
+            window.lock = None
+
     async def acquire(self, endpoint: str) -> None:
         """Wait until ``endpoint`` may be called, and count the call."""
-        await self._window(endpoint).acquire()
+        window = self._window(endpoint)
+        budget = self._budget
+        # The shared budget counts the call for every process; when it is unavailable it
+        # answers False and this process paces itself, as without one.
+        if (
+            budget is not None
+            and window.limit is not _UNBOUNDED
+            and await budget.acquire(endpoint, window.limit)
+        ):
+            return
+        await window.acquire()
 
     def observe(self, endpoint: str, response: httpx.Response) -> None:
         """Learn from a response's ``X-RateLimit-*`` headers and status."""
-        self._window(endpoint).observe(response)
+        window = self._window(endpoint)
+        closed_until = window.closed_until
+        window.observe(response)
+        if self._budget is not None and window.closed_until > closed_until:
+            # The server said the app is out: every process sharing the budget waits.
+            self._budget.backoff(endpoint, window.closed_until - _clock.monotonic())
 
     def limit(self, endpoint: str) -> RateLimit | None:
         """The limit currently applied to ``endpoint`` (None when pacing is off)."""

@@ -26,3 +26,23 @@ class ResponseMeta:
     elapsed: float = 0.0
     #: how many attempts the call took (1 when it succeeded first time)
     attempts: int = 1
+
+
+@attrs.frozen
+class Reconciliation:
+    """How a create's unknown outcome was resolved (``result.reconciliation``).
+
+    ``outcome`` is ``"found"`` (the order was placed by a create that failed ambiguously,
+    and found by search: no second create) or ``"resent"`` (it was surely not placed, and
+    the create was sent again behind the duplicate-PO guard).
+    """
+
+    outcome: str
+    #: Why the first create's outcome was unknown (the error's type and message).
+    cause: str
+    #: IM-CorrelationIDs of every create sent, in order.
+    create_correlation_ids: tuple[str, ...]
+    #: IM-CorrelationIDs of the searches and lookups made to find the order.
+    lookup_correlation_ids: tuple[str, ...]
+    #: The Ingram Micro order numbers found (empty when the create was resent).
+    order_numbers: tuple[str, ...] = ()

@@ -11,14 +11,15 @@ import json
 import logging
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import attrs
 import httpx
 
-from . import _clock
-from ._errors import error_from_response, retry_after
+from . import _clock, _http, _redact
+from ._errors import error_from_response, loads_json, retry_after
+from ._options import NO_OPTIONS, CallOptions
 from ._ratelimit import RateLimiter
 from ._response import ResponseMeta
 from ._retry import RetryPolicy
@@ -29,6 +30,9 @@ from .errors import (
     ResponseDecodeError,
     ValidationError,
 )
+
+if TYPE_CHECKING:
+    from ._telemetry import Op
 
 logger = logging.getLogger("xi_orders")
 
@@ -105,7 +109,10 @@ class Sender:
         headers: Mapping[str, str],
         retry: RetryPolicy,
         limiter: RateLimiter,
+        timeout: httpx.Timeout | None = None,
     ) -> None:
+        #: A timeout for every request (``None``: the httpx client's own).
+        self.timeout = timeout
         self.http = http
         self.base_url = base_url.rstrip("/")
         self.auth = auth
@@ -128,12 +135,16 @@ class Sender:
         params: Params = None,
         body: Any = None,
         correlation_id: str | None = None,
+        options: CallOptions = NO_OPTIONS,
+        op: Op | None = None,
     ) -> Reply:
-        """Send ``endpoint`` until it succeeds or the retry policy gives up."""
+        """Send ``endpoint`` until it succeeds or the retry policy gives up. ``options``:
+        a view's or a call's timeout, retry policy and headers; ``op``: its telemetry."""
         cid = (
             new_correlation_id() if correlation_id is None else check_correlation_id(correlation_id)
         )
-        headers = {**self.headers, "IM-CorrelationID": cid}
+        headers = {**self.headers, **options.headers, "IM-CorrelationID": cid}
+        timeout: Any = options.timeout or self.timeout
         content: bytes | None = None
         if body is not None:
             content = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
@@ -141,26 +152,47 @@ class Sender:
         url = self.url(endpoint, path_arg)
         # A tuple, because httpx's parameter type is invariant in a list's items.
         query = httpx.QueryParams(tuple(params)) if params else None
-        policy = self.retry
+        policy = options.retry or self.retry
         started = _clock.monotonic()
         attempt = 0
+        ready = getattr(self.auth, "ready", None)
         while True:
             attempt += 1
+            if ready is not None:
+                await ready(cid)
+            waited = _clock.monotonic()
             await self.limiter.acquire(endpoint.name)
             request = self.http.build_request(
-                endpoint.method, url, params=query, content=content, headers=headers
+                endpoint.method, url, params=query, content=content, headers=headers,
+                **({} if timeout is None else {"timeout": timeout}),
             )
             sent_at = _clock.monotonic()
+            waited = sent_at - waited
+            trace = None if op is None else op.attempt(endpoint, request, attempt, waited, cid)
             error: APIError
             server_wait: float | None = None
             try:
                 response = await self.http.send(request, auth=self.auth)
-            except httpx.TransportError as exc:
+            # DecodingError: a body that fails its Content-Encoding, corrupted on the wire.
+            except (httpx.TransportError, httpx.DecodingError) as exc:
                 error, retryable = self._network_error(exc, endpoint, request, cid)
-                self._log(request, None, sent_at, cid, attempt, type(exc).__name__)
+                self._log(request, None, sent_at, cid, attempt, type(exc).__name__, endpoint)
+                if trace is not None:
+                    trace.done(None, exc)
             else:
+                # A 401 answered by a fresh token and a replay (httpx keeps the 401 in the
+                # history): each exchange is an attempt, with its own log line.
+                for earlier in response.history:
+                    self._log(
+                        earlier.request, earlier.status_code, sent_at, cid, attempt, None, endpoint
+                    )
+                    attempt += 1
                 self.limiter.observe(endpoint.name, response)
-                self._log(request, response.status_code, sent_at, cid, attempt, None)
+                self._log(request, response.status_code, sent_at, cid, attempt, None, endpoint)
+                if trace is not None:
+                    trace.done(response.status_code, None, bool(response.history))
+                if options.capture is not None:
+                    options.capture.append(response)
                 if response.is_success:
                     try:
                         data = _parse_json(response, cid)
@@ -179,7 +211,9 @@ class Sender:
                         )
                         return Reply(data, meta)
                 else:
-                    status_error = error_from_response(response, correlation_id=cid)
+                    status_error = error_from_response(
+                        response, correlation_id=cid, secrets=getattr(self.auth, "secrets", ())
+                    )
                     error = status_error
                     retryable = response.status_code == 429 or (
                         not endpoint.changes_orders and response.status_code in _RETRY_STATUS_READ
@@ -190,12 +224,22 @@ class Sender:
             wait = policy.backoff(attempt, server_wait)
             if _clock.monotonic() + wait - started > policy.timeout:
                 raise error
+            if logger.isEnabledFor(logging.INFO):
+                logger.info(
+                    "%s: retrying in %.2fs after %s (correlation ID %s, attempt %d)",
+                    endpoint.name, wait, type(error).__name__, cid, attempt,
+                    extra={"correlation_id": cid, "endpoint": endpoint.name,
+                           "attempt": attempt, "wait": wait, "error": type(error).__name__},
+                )
             await _clock.sleep(wait)
 
     @staticmethod
     def _network_error(
-        exc: httpx.TransportError, endpoint: Endpoint, request: httpx.Request, cid: str
+        exc: httpx.RequestError, endpoint: Endpoint, request: httpx.Request, cid: str
     ) -> tuple[APIError, bool]:
+        # Another transport's class for what happened (httpx_aiohttp: a hang-up after
+        # sending as ConnectTimeout) is corrected: only pre-send failures count as not sent.
+        exc = _http.effective_error(exc)
         not_sent = isinstance(exc, _NOT_SENT)
         cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
         what = "before the request was sent" if not_sent else "after the request may have been sent"
@@ -205,6 +249,8 @@ class Sender:
             method=request.method,
             url=str(request.url),
         )
+        error.request_sent = not not_sent
+        _redact.scrub_exception(exc)  # its request carries the Authorization header
         error.__cause__ = exc
         return error, not_sent or not endpoint.changes_orders
 
@@ -216,16 +262,30 @@ class Sender:
         cid: str,
         attempt: int,
         failure: str | None,
+        endpoint: Endpoint | None = None,
     ) -> None:
         if logger.isEnabledFor(logging.DEBUG):
+            path = request.url.raw_path.decode("ascii", "replace")
+            outcome = status if failure is None else failure
+            elapsed = _clock.monotonic() - sent_at
             logger.debug(
                 "%s %s -> %s in %.3fs (correlation ID %s, attempt %d)",
                 request.method,
-                request.url.raw_path.decode("ascii", "replace"),
-                status if failure is None else failure,
-                _clock.monotonic() - sent_at,
+                path,
+                outcome,
+                elapsed,
                 cid,
                 attempt,
+                # structured fields for JSON log formatters (xi_orders._logging)
+                extra={
+                    "correlation_id": cid,
+                    "endpoint": endpoint.name if endpoint is not None else None,
+                    "method": request.method,
+                    "path": path.split("?", 1)[0],
+                    "status": outcome,
+                    "attempt": attempt,
+                    "elapsed": elapsed,
+                },
             )
 
 
@@ -234,8 +294,8 @@ def _parse_json(response: httpx.Response, cid: str) -> Any:
     if not content.strip():
         return None
     try:
-        return json.loads(content)
-    except ValueError:
+        return loads_json(content)
+    except ValueError:  # RecursionError included: loads_json turns it into ValueError
         raise ResponseDecodeError(
             "the API's response body is not JSON",
             status_code=response.status_code,

@@ -15,7 +15,8 @@ Example::
 
 Every call goes through the client's send path, so the per-endpoint rate limiter paces the
 whole batch (60 calls a minute by default: a 1,000-order lookup takes ~17 minutes however
-many connections are open; an app with a higher limit, or the sandbox, is used fully).
+many connections are open; a higher limit the server announces in ``X-RateLimit-Limit`` is
+adopted, and ``sandbox.client()`` carries the sandbox's own limits).
 """
 
 from __future__ import annotations
@@ -38,6 +39,14 @@ from .models import OrderDetail
 
 LookupResult = OrderDetail | XiError
 Lookup = Callable[[str], Awaitable[OrderDetail]]
+
+
+class BulkResults(dict[str, LookupResult]):
+    """What ``BulkLookup.collect()`` returns: a plain ``dict`` of ``{number: OrderDetail |
+    XiError}`` in input order. Only its display differs: ``xi_orders.tabular`` gives it a
+    short ``repr`` and a notebook table (a 1,000-order dict's full repr is megabytes)."""
+
+    __slots__ = ()
 
 
 @attrs.frozen
@@ -92,7 +101,18 @@ class _Progress:
             self.bar = None
 
 
+def _bar_wanted(stream: TextIO) -> bool:
+    """A bar only where someone watches: a terminal, or a Jupyter kernel (whose streams
+    are ipykernel's); piped or redirected output gets none."""
+    if type(stream).__module__.startswith("ipykernel"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty is not None and isatty())
+
+
 def _make_bar(total: int) -> Any:
+    if not _bar_wanted(sys.stderr):
+        return None
     try:
         # Optional dependency; its auto bar renders as a widget in notebooks.
         tqdm = importlib.import_module("tqdm.auto").tqdm
@@ -173,14 +193,21 @@ class BulkLookup:
         self._on_progress = on_progress
         self._task_group: TaskGroup | None = None
         self._results: _Results | None = None
+        #: The first ``fatal`` error (credentials rejected): the numbers not yet looked up
+        #: get it too, without a call, instead of each failing the same way.
+        self._fatal: XiError | None = None
 
     def __len__(self) -> int:
         return len(self.numbers)
 
     async def _one(self, number: str) -> LookupResult:
+        if self._fatal is not None:
+            return self._fatal
         try:
             return await self._lookup(number)
         except XiError as exc:
+            if exc.fatal and self._fatal is None:
+                self._fatal = exc
             return exc
 
     # --- streaming, inside a block ---------------------------------------------------
@@ -227,8 +254,8 @@ class BulkLookup:
         finally:
             results.close()
 
-    async def collect(self) -> dict[str, LookupResult]:
-        """Every result, keyed by order number, in input order."""
+    async def collect(self) -> BulkResults:
+        """Every result, keyed by order number, in input order (a ``dict``)."""
         # The workers fill the dict directly: routing each result through the memory
         # stream of the streaming block cost ~8% of a bulk lookup's CPU time.
         if self._task_group is not None:
@@ -261,7 +288,7 @@ class BulkLookup:
             progress.close()
         if callback_error:
             raise callback_error[0]
-        return {number: found[number] for number in self.numbers}
+        return BulkResults((number, found[number]) for number in self.numbers)
 
     # --- rounds, without a block -----------------------------------------------------
 

@@ -4,11 +4,11 @@
 XiError
 ├── ValidationError (also a ValueError)     bad input or configuration, before any network call
 ├── DecodeError (also a ValueError)         a payload that cannot be decoded at all
-├── AuthenticationError                     no usable token (credentials rejected, token endpoint down)
+├── AuthenticationError                     no usable token: the credentials or the app were rejected
 │   ├── TokenRequestError                   the token endpoint answered with an error status
 │   └── UnauthorizedError                   the Orders API answered 401 even after a fresh token
 └── APIError                                something went wrong talking to the API
-    ├── APIConnectionError                  the network failed
+    ├── APIConnectionError                  the network failed (to the API or the token endpoint)
     │   └── APITimeoutError
     ├── ResponseDecodeError (also DecodeError) the server's body could not be decoded
     └── APIStatusError                      the API answered with an error status
@@ -17,8 +17,17 @@ XiError
         └── InternalServerError (5xx)
 ```
 
-Every error that comes from a call carries the call's ``correlation_id``: quote it to
-Ingram Micro support. No error ever contains a client secret or an access token.
+Every error that comes from a call carries the call's ``correlation_id`` (token errors too:
+the token request carries the ID of the call that needed the token): quote it to Ingram
+Micro support. No error ever contains a client secret or an access token, in any spelling:
+not its text, its attributes, the request and response attached to it (sanitized copies),
+its cause, nor its pickle. Every error pickles and copies with its attributes.
+
+Token requests retry like reads; once retries are spent, a network failure at the token
+endpoint is an ``APIConnectionError`` and a 200 without a usable token a
+``ResponseDecodeError``. ``fatal`` is set when no later call with these credentials can
+succeed (rejected credentials, an app not approved for the API): ``get_orders`` then
+stops looking up the remaining orders, which get the same error.
 
 Example::
 
@@ -32,11 +41,13 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import attrs
 import httpx
+
+from . import _redact
 
 __all__ = [
     "APIConnectionError",
@@ -45,12 +56,14 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "ConflictError",
     "DecodeError",
     "ErrorDetail",
     "ErrorField",
     "InternalServerError",
     "NotFoundError",
+    "OrderOutcomeUnknown",
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseDecodeError",
@@ -81,11 +94,32 @@ class ErrorDetail:
     fields: tuple[ErrorField, ...] = ()
 
 
+def _restore(cls: type[XiError], args: tuple[Any, ...], state: dict[str, Any]) -> XiError:
+    """Rebuild a pickled or copied error without calling its ``__init__``."""
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
 class XiError(Exception):
-    """Base class of every error xi_orders raises."""
+    """Base class of every error xi_orders raises.
+
+    Every error pickles and copies with its attributes (so it crosses process boundaries,
+    e.g. out of a ``ProcessPoolExecutor`` worker), and holds no secret or token to leak.
+    """
 
     #: The IM-CorrelationID of the call that failed, when there was a call.
     correlation_id: str | None = None
+    #: True when every later call with the same credentials would fail the same way (the
+    #: credentials were rejected, or the app is not approved for the API): batch work
+    #: such as ``get_orders`` stops at the first such error instead of trying every item.
+    fatal: bool = False
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception's own pickling calls ``cls(*self.args)``, which fails for any error
+        # whose ``__init__`` takes keyword-only or differently shaped arguments.
+        return (_restore, (type(self), self.args, dict(self.__dict__)))
 
 
 class ValidationError(XiError, ValueError):
@@ -99,6 +133,12 @@ class ValidationError(XiError, ValueError):
         self.field = field
         self.reason = reason
         super().__init__(f"{field}: {reason}")
+
+
+class ClientClosedError(XiError):
+    """The client was closed: calls in flight when it closed, and every later call, raise
+    this (nothing is retried after a close). Create a new client, or keep the calls inside
+    ``async with`` / ``with``."""
 
 
 class DecodeError(XiError, ValueError):
@@ -135,7 +175,15 @@ class APIError(XiError):
 
 
 class APIConnectionError(APIError):
-    """The request could not be completed on the network (DNS, refused, reset...)."""
+    """The request could not be completed on the network (DNS, refused, reset...).
+
+    ``request_sent`` is False only when the failure provably came before the request left
+    (connect refused, DNS, TLS handshake, or the token request before it): nothing was
+    done. Otherwise the server may have acted on it.
+    """
+
+    #: Whether the server may have received the request (False: surely not).
+    request_sent: bool = True
 
 
 class APITimeoutError(APIConnectionError):
@@ -154,16 +202,25 @@ class ResponseDecodeError(DecodeError, APIError):
         correlation_id: str | None = None,
         method: str | None = None,
         url: str | None = None,
+        secrets: Iterable[str | None] = (),
     ) -> None:
+        hidden = _secrets(secrets, response)
         APIError.__init__(
             self,
-            f"{message} (HTTP {status_code}, correlation ID {correlation_id})",
+            _redact.redact(
+                f"{message} (HTTP {status_code}, correlation ID {correlation_id})", hidden
+            ),
             correlation_id=correlation_id,
             method=method,
-            url=url,
+            url=_redact.redact(url, hidden) if url else url,
         )
         self.status_code = status_code
-        self.response = response
+        self.response = _redact.sanitize_response(response, hidden) if response else None
+
+    @property
+    def headers(self) -> httpx.Headers:
+        """The response's headers (no cookies), empty when there was no response."""
+        return self.response.headers if self.response is not None else httpx.Headers()
 
 
 class APIStatusError(APIError):
@@ -171,7 +228,10 @@ class APIStatusError(APIError):
 
     Attributes: ``status_code``, ``correlation_id``, ``api_message`` (the server's own
     words), ``details`` (every entry of the error body), ``fields`` (the field-level
-    problems, flattened), ``body`` (the raw text) and ``response``.
+    problems, flattened), ``body`` (the raw text), ``headers`` and ``response``.
+
+    ``secrets`` (and the bearer token of the response's request) are redacted, in every
+    spelling, from all of these; the attached response is a sanitized copy.
     """
 
     def __init__(
@@ -185,7 +245,14 @@ class APIStatusError(APIError):
         correlation_id: str | None = None,
         method: str | None = None,
         url: str | None = None,
+        secrets: Iterable[str | None] = (),
     ) -> None:
+        hidden = _secrets(secrets, response)
+        if hidden:
+            api_message = _redact.redact(api_message, hidden) if api_message else api_message
+            details = [_redact_detail(d, hidden) for d in details]
+            body = _redact.redact(body, hidden)
+            url = _redact.redact(url, hidden) if url else url
         summary = f"HTTP {status_code}"
         if api_message:
             summary += f": {api_message}"
@@ -205,12 +272,41 @@ class APIStatusError(APIError):
         self.api_message = api_message
         self.details = tuple(details)
         self.body = body
-        self.response = response
+        self.response = _redact.sanitize_response(response, hidden) if response else None
 
     @property
     def fields(self) -> tuple[ErrorField, ...]:
         """The field-level problems the server listed, across all error entries."""
         return tuple(f for d in self.details for f in d.fields)
+
+    @property
+    def headers(self) -> httpx.Headers:
+        """The response's headers (no cookies), empty when there was no response."""
+        return self.response.headers if self.response is not None else httpx.Headers()
+
+
+def _secrets(secrets: Iterable[str | None], response: httpx.Response | None) -> tuple[str, ...]:
+    request = getattr(response, "_request", None) if response is not None else None
+    return _redact.normalize([*secrets, _redact.bearer_token(request)])
+
+
+def _redact_detail(detail: ErrorDetail, secrets: tuple[str, ...]) -> ErrorDetail:
+    def text(value: str | None) -> str | None:
+        return _redact.redact(value, secrets) if value else value
+
+    return ErrorDetail(
+        message=text(detail.message),
+        id=text(detail.id),
+        type=text(detail.type),
+        fields=tuple(
+            ErrorField(
+                field=text(f.field),
+                message=text(f.message),
+                value=_redact.redact_value(f.value, secrets),
+            )
+            for f in detail.fields
+        ),
+    )
 
 
 class TokenRequestError(AuthenticationError, APIStatusError):
@@ -251,3 +347,41 @@ class RateLimitError(APIStatusError):
 
 class InternalServerError(APIStatusError):
     """5xx: the API (or a gateway in front of it) failed."""
+
+
+class OrderOutcomeUnknown(XiError):
+    """A create failed in a way that may have placed the order, and looking it up could
+    not settle whether it did (search unavailable, several orders with the PO number, or
+    duplicates allowed so a repeat could place it twice).
+
+    Do not send the order again blindly: look for ``customer_order_number`` in the orders
+    (``search_orders(customer_order_number=...)``, or Ingram Micro support with the
+    correlation IDs), then decide. Carries ``request`` (what was sent), ``candidates``
+    (order numbers found with the PO number), and every correlation ID.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        customer_order_number: str,
+        request: object = None,
+        candidates: tuple[str, ...] = (),
+        create_correlation_ids: tuple[str, ...] = (),
+        lookup_correlation_ids: tuple[str, ...] = (),
+        cause: str | None = None,
+    ) -> None:
+        self.reason = reason
+        self.customer_order_number = customer_order_number
+        self.request = request
+        self.candidates = tuple(candidates)
+        self.create_correlation_ids = tuple(create_correlation_ids)
+        self.lookup_correlation_ids = tuple(lookup_correlation_ids)
+        self.cause = cause
+        self.correlation_id = create_correlation_ids[0] if create_correlation_ids else None
+        found = f"; orders with this PO: {', '.join(candidates)}" if candidates else ""
+        super().__init__(
+            f"outcome of the order with PO {customer_order_number!r} is unknown: {reason}"
+            f"{found}. Check for it before sending it again (create correlation IDs "
+            f"{', '.join(create_correlation_ids) or 'none'})"
+        )

@@ -1,34 +1,63 @@
 """``OrdersClient``: the same client for synchronous code, scripts and notebooks.
 
 It adds no logic of its own: every method runs the matching ``AsyncOrdersClient`` method on
-one event loop in a background thread (an anyio ``BlockingPortal``) and returns its result
-or raises its error. So it works where ``asyncio.run`` fails, inside a running event loop
-(Jupyter, IPython) and from several threads at once.
+one event loop in a background thread (through an anyio ``BlockingPortal``) and returns its
+result or raises its error. So it works where ``asyncio.run`` fails, inside a running event
+loop (Jupyter, IPython) and from several threads at once.
+
+The background thread is a daemon: a script that never closes its client still exits (with
+a ``ResourceWarning``, as an unclosed file gives), instead of waiting forever for the loop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import contextvars
+import copy
 import functools
 import threading
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import AbstractContextManager
+import warnings
+import weakref
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from types import TracebackType
-from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar
 
-from anyio.from_thread import BlockingPortal, start_blocking_portal
+import anyio
+import httpx
+from anyio.from_thread import BlockingPortal
 
+from ._options import EventHooks, Headers, Timeout
+from ._ratelimit import STANDARD as STANDARD_RATE_LIMIT
+from ._ratelimit import RateLimit
+from ._reconcile import ReconcilePolicy
+from ._retry import RetryPolicy
 from .bulk import BulkLookup, LookupResult
-from .client import AsyncOrdersClient
+from .client import DEFAULT_TIMEOUT, AsyncOrdersClient, Environment
+from .errors import ClientClosedError
 from .models import OrderSummary
 from .pagination import AsyncPaginator, Page
+from .shared import SharedState
+
+if TYPE_CHECKING:
+    import ssl
+
+    from ._raw import RawResponses
 
 P = ParamSpec("P")
 R = TypeVar("R")
 S = TypeVar("S")
 ItemT = TypeVar("ItemT")
+
+#: How long an abandoned client's shutdown may take (closing the pool, stopping the loop).
+_SHUTDOWN_TIMEOUT = 5.0
+
+
+def _closed_error() -> ClientClosedError:
+    return ClientClosedError(
+        "the OrdersClient is closed: create a new one (or make the calls inside `with`)"
+    )
 
 
 def _blocking(
@@ -38,12 +67,7 @@ def _blocking(
 
     @functools.wraps(method)
     def call(self: OrdersClient, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        runner = self._runner
-        if runner is None or runner.thread == threading.get_ident():
-            # No asyncio loop, a closed client, or a call from the loop's own thread: the
-            # portal answers (or raises) as it always did.
-            return self._portal.call(functools.partial(method, self._client, *args, **kwargs))
-        return runner.call(method, self._client, *args, **kwargs)
+        return self._background.run(method, self._client, *args, **kwargs)
 
     return call
 
@@ -60,6 +84,9 @@ class _LoopRunner:
         self._context = context
         #: the event loop's thread
         self.thread = threading.get_ident()
+        self._lock = threading.Lock()
+        self._stopped = False
+        self._pending: set[concurrent.futures.Future[Any]] = set()
 
     @classmethod
     async def create(cls) -> _LoopRunner | None:
@@ -94,19 +121,135 @@ class _LoopRunner:
                 return
             task.add_done_callback(settle)
 
-        self._loop.call_soon_threadsafe(start, context=self._context)
-        return future.result()
+        with self._lock:
+            # Once stopped, the loop may never run a callback again: waiting would hang.
+            if self._stopped:
+                raise _closed_error()
+            self._pending.add(future)
+            self._loop.call_soon_threadsafe(start, context=self._context)
+        try:
+            return future.result()
+        except concurrent.futures.CancelledError:
+            if self._stopped:  # the loop shut down under the call
+                raise _closed_error() from None
+            raise
+        finally:
+            self._pending.discard(future)
+
+    def stop(self) -> list[concurrent.futures.Future[Any]]:
+        """Accept no more calls; the calls still waiting."""
+        with self._lock:
+            self._stopped = True
+            return list(self._pending)
+
+
+class _Background:
+    """An asyncio event loop in a daemon thread, reached through a ``BlockingPortal``.
+
+    Not anyio's ``start_blocking_portal``: it runs the loop in a non-daemon executor thread,
+    which the interpreter joins at exit, so a script that forgot ``close()`` hung forever.
+    """
+
+    def __init__(self) -> None:
+        ready: concurrent.futures.Future[tuple[BlockingPortal, _LoopRunner | None]]
+        ready = concurrent.futures.Future()
+
+        async def main() -> None:
+            async with BlockingPortal() as portal:
+                ready.set_result((portal, await _LoopRunner.create()))
+                await portal.sleep_until_stopped()
+
+        def run() -> None:
+            try:
+                anyio.run(main)
+            except BaseException as exc:  # pragma: no cover - the loop failed to start
+                if not ready.done():
+                    ready.set_exception(exc)
+
+        self._thread = threading.Thread(target=run, name="xi-orders-loop", daemon=True)
+        self._thread.start()
+        self.portal, self.runner = ready.result()
+        self.closed = False
+        self._lock = threading.Lock()
+
+    def check(self) -> None:
+        if self.closed:
+            raise _closed_error()
+
+    def call(self, func: Callable[..., Awaitable[R]], *args: Any) -> R:
+        """``portal.call``, with ``ClientClosedError`` once the client is closed."""
+        self.check()
+        try:
+            return self.portal.call(func, *args)
+        except (RuntimeError, concurrent.futures.CancelledError):
+            if self.closed:  # "This portal is not running", or cancelled by the shutdown
+                raise _closed_error() from None
+            raise
+
+    def run(
+        self, func: Callable[..., Awaitable[R]], client: AsyncOrdersClient, /, *args: Any, **kw: Any
+    ) -> R:
+        """``func(client, *args, **kw)`` on the loop, in one round trip when possible."""
+        runner = self.runner
+        if runner is None or runner.thread == threading.get_ident():
+            # No asyncio loop, or a call from the loop's own thread: the portal answers (or
+            # raises) as it always did.
+            return self.call(functools.partial(func, client, *args, **kw))
+        return runner.call(func, client, *args, **kw)
+
+    def close(self, aclose: Callable[[], Awaitable[None]], timeout: float | None = None) -> None:
+        """Close the client (calls in flight end with ``ClientClosedError``), then stop."""
+        with self._lock:
+            if self.closed:
+                return
+            self.closed = True
+        try:
+            if timeout is None:
+                self.portal.call(aclose)
+            else:
+                self.portal.start_task_soon(aclose).result(timeout)
+        except Exception:  # pragma: no cover - closing must go on whatever the pool says
+            if timeout is None:
+                raise
+        finally:
+            self._stop(timeout)
+
+    def _stop(self, timeout: float | None) -> None:
+        waiting = self.runner.stop() if self.runner is not None else []
+        with contextlib.suppress(Exception):  # already stopping
+            self.portal.start_task_soon(self.portal.stop, True).result(timeout)
+        self._thread.join(timeout)
+        for future in waiting:  # calls whose task never started: they would wait forever
+            if not future.done():
+                future.set_exception(_closed_error())
+
+
+def _abandoned(background: _Background, client: AsyncOrdersClient, name: str) -> None:
+    """The finalizer of an ``OrdersClient`` garbage-collected (or left at exit) unclosed."""
+    warnings.warn(
+        f"unclosed {name}: call close() or use `with OrdersClient(...) as client:`",
+        ResourceWarning,
+        stacklevel=2,
+    )
+    if background.runner is not None and background.runner.thread == threading.get_ident():
+        # Collected on the loop's own thread, which must not wait for itself.
+        threading.Thread(
+            target=background.close, args=(client.aclose, _SHUTDOWN_TIMEOUT), daemon=True
+        ).start()
+    else:
+        background.close(client.aclose, _SHUTDOWN_TIMEOUT)
 
 
 def _wrapping(
     method: Callable[Concatenate[AsyncOrdersClient, P], R],
-    wrap: Callable[[BlockingPortal, R], S],
+    wrap: Callable[[_Background, R], S],
 ) -> Callable[Concatenate[OrdersClient, P], S]:
     """The sync twin of a method returning an async iterable: ``wrap`` makes it blocking."""
 
     @functools.wraps(method)
     def call(self: OrdersClient, /, *args: P.args, **kwargs: P.kwargs) -> S:
-        return wrap(self._portal, method(self._client, *args, **kwargs))
+        self._background.check()
+        return wrap(self._background, method(self._client, *args, **kwargs))
 
     return call
 
@@ -114,35 +257,35 @@ def _wrapping(
 class Paginator(Generic[ItemT]):
     """A search's results as a plain iterator (the sync face of ``AsyncPaginator``)."""
 
-    def __init__(self, portal: BlockingPortal, paginator: AsyncPaginator[ItemT]) -> None:
-        self._portal = portal
+    def __init__(self, background: _Background, paginator: AsyncPaginator[ItemT]) -> None:
+        self._background = background
         self._paginator = paginator
 
     def __iter__(self) -> Iterator[ItemT]:
-        return _blocking_iter(self._portal, self._paginator.__aiter__())
+        return _blocking_iter(self._background, self._paginator.__aiter__())
 
     def pages(self) -> Iterator[Page[ItemT]]:
         """The pages themselves."""
-        return _blocking_iter(self._portal, self._paginator.pages())
+        return _blocking_iter(self._background, self._paginator.pages())
 
     def collect(self) -> list[ItemT]:
         """Every result (up to ``limit``) in a list."""
-        return self._portal.call(self._paginator.collect)
+        return self._background.call(self._paginator.collect)
 
 
-def _blocking_iter(portal: BlockingPortal, iterator: Any) -> Iterator[Any]:
+def _blocking_iter(background: _Background, iterator: Any) -> Iterator[Any]:
     # The async iterators passed here hold no task group across a yield, so each step may
     # run in its own portal task.
     try:
         while True:
             try:
-                yield portal.call(iterator.__anext__)
+                yield background.call(iterator.__anext__)
             except StopAsyncIteration:
                 return
     finally:
         aclose = getattr(iterator, "aclose", None)
-        if aclose is not None:
-            portal.call(aclose)
+        if aclose is not None and not background.closed:
+            background.call(aclose)
 
 
 class BlockingBulkLookup:
@@ -151,8 +294,8 @@ class BlockingBulkLookup:
     Leaving the loop early (``break``, an exception) cancels the lookups in flight.
     """
 
-    def __init__(self, portal: BlockingPortal, lookup: BulkLookup) -> None:
-        self._portal = portal
+    def __init__(self, background: _Background, lookup: BulkLookup) -> None:
+        self._background = background
         self._lookup = lookup
 
     def __len__(self) -> int:
@@ -162,16 +305,18 @@ class BlockingBulkLookup:
         # The block is entered and left in one portal task, as a task group requires.
         # Leaving early is a normal exit for the block: it cancels what is in flight
         # (GeneratorExit itself must not travel into the event loop).
-        block = self._portal.wrap_async_context_manager(self._lookup)
+        self._background.check()
+        block = self._background.portal.wrap_async_context_manager(self._lookup)
         results = block.__enter__()
         try:
-            yield from _blocking_iter(self._portal, results)
+            yield from _blocking_iter(self._background, results)
         finally:
-            block.__exit__(None, None, None)
+            if not self._background.closed:
+                block.__exit__(None, None, None)
 
     def collect(self) -> dict[str, LookupResult]:
         """Every result, keyed by order number, in input order."""
-        return self._portal.call(self._lookup.collect)
+        return self._background.call(self._lookup.collect)
 
 
 class OrdersClient:
@@ -187,18 +332,74 @@ class OrdersClient:
             details = client.get_orders(["20-RD3QV", "20-RC1RD"]).collect()
 
     Construction takes the same keyword arguments as ``AsyncOrdersClient``. Call
-    ``close()`` (or use ``with``) to stop the background thread.
+    ``close()`` (or use ``with``) to stop the background thread: calls blocked in other
+    threads then end with ``ClientClosedError``, as do later calls. A client never closed
+    gives a ``ResourceWarning`` when collected or at exit, never a hang.
     """
 
-    def __init__(self, **settings: Any) -> None:
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        client_secret: str,
+        customer_number: str,
+        country_code: str,
+        sender_id: str | None = None,
+        environment: Environment = "production",
+        base_url: str | None = None,
+        token_url: str | None = None,
+        allow_insecure: bool = False,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        rate_limit: RateLimit | Mapping[str, RateLimit] | None = STANDARD_RATE_LIMIT,
+        transport: httpx.AsyncBaseTransport | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        shared: SharedState | None = None,
+        reconcile: bool | ReconcilePolicy = True,
+        default_headers: Mapping[str, str] | None = None,
+        event_hooks: EventHooks | None = None,
+        limits: httpx.Limits | None = None,
+        proxy: httpx.Proxy | str | None = None,
+        verify: ssl.SSLContext | str | bool | None = None,
+        tracer_provider: Any = None,
+        meter_provider: Any = None,
+        propagate_trace: bool = False,
+    ) -> None:
         # Settings are checked before the background thread starts.
-        self._start(AsyncOrdersClient(**settings))
+        self._start(
+            AsyncOrdersClient(
+                client_id=client_id,
+                client_secret=client_secret,
+                customer_number=customer_number,
+                country_code=country_code,
+                sender_id=sender_id,
+                environment=environment,
+                base_url=base_url,
+                token_url=token_url,
+                allow_insecure=allow_insecure,
+                timeout=timeout,
+                retry=retry,
+                rate_limit=rate_limit,
+                transport=transport,
+                http_client=http_client,
+                shared=shared,
+                reconcile=reconcile,
+                default_headers=default_headers,
+                event_hooks=event_hooks,
+                limits=limits,
+                proxy=proxy,
+                verify=verify,
+                tracer_provider=tracer_provider,
+                meter_provider=meter_provider,
+                propagate_trace=propagate_trace,
+            )
+        )
 
     def _start(self, client: AsyncOrdersClient) -> None:
         self._client = client
-        self._portal_cm: AbstractContextManager[BlockingPortal] = start_blocking_portal()
-        self._portal = self._portal_cm.__enter__()
-        self._runner: _LoopRunner | None = self._portal.call(_LoopRunner.create)
+        self._background = _Background()
+        name = repr(self)
+        self._finalizer = weakref.finalize(self, _abandoned, self._background, client, name)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> OrdersClient:
@@ -207,15 +408,43 @@ class OrdersClient:
 
     @classmethod
     def wrap(cls, client: AsyncOrdersClient) -> OrdersClient:
-        """A sync face for an existing async client (e.g. ``sandbox.client()``)."""
+        """A sync face for an existing async client (e.g. ``sandbox.client()``); it may have
+        been used on another event loop before."""
         sync = cls.__new__(cls)
         sync._start(client)
         return sync
+
+    def with_options(
+        self,
+        *,
+        timeout: Timeout | None = None,
+        retry: RetryPolicy | None = None,
+        headers: Headers | None = None,
+    ) -> OrdersClient:
+        """This client with other options for the calls made through the result, sharing
+        its background loop, connection pool, token and rate budget (see
+        ``AsyncOrdersClient.with_options``). Closing a view closes the client."""
+        view = copy.copy(self)
+        view._client = self._client.with_options(timeout=timeout, retry=retry, headers=headers)
+        return view
+
+    @property
+    def with_raw_response(self) -> RawResponses:
+        """The single-request operations returning a ``RawResponse`` (blocking); see
+        ``AsyncOrdersClient.with_raw_response``."""
+        from ._raw import RawResponses
+
+        return RawResponses(self)
 
     @property
     def async_client(self) -> AsyncOrdersClient:
         """The ``AsyncOrdersClient`` doing the work."""
         return self._client
+
+    @property
+    def closed(self) -> bool:
+        """Whether ``close()`` has been called."""
+        return self._background.closed
 
     def __repr__(self) -> str:
         return repr(self._client).replace("AsyncOrdersClient", "OrdersClient", 1)
@@ -231,17 +460,13 @@ class OrdersClient:
     get_orders = _wrapping(AsyncOrdersClient.get_orders, BlockingBulkLookup)
 
     def close(self) -> None:
-        """Close the connection pool and stop the background event loop."""
-        portal_cm = self.__dict__.pop("_portal_cm", None)
-        if portal_cm is None:
-            return
-        self._runner = None  # later calls meet the stopped portal, as before
-        try:
-            self._portal.call(self._client.aclose)
-        finally:
-            portal_cm.__exit__(None, None, None)
+        """Close the client and stop the background event loop. Calls blocked in other
+        threads end with ``ClientClosedError`` (none is retried), as do later calls."""
+        self._finalizer.detach()
+        self._background.close(self._client.aclose)
 
     def __enter__(self) -> OrdersClient:
+        self._background.check()
         return self
 
     def __exit__(

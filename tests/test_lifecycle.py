@@ -1,0 +1,288 @@
+"""A client's life: exit without close(), a second event loop, closing with calls in flight."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import warnings
+from pathlib import Path
+
+import anyio
+import pytest
+import trio
+
+from xi_orders import ClientClosedError, RetryPolicy, XiError
+from xi_orders.sync import OrdersClient
+from xi_orders.testing import Sandbox
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_script(code: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``code`` in a fresh interpreter that shows ResourceWarnings; fails the test on a hang."""
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    try:
+        return subprocess.run(
+            [sys.executable, "-W", "always::ResourceWarning", "-c", textwrap.dedent(code)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            env=full_env,
+            cwd=ROOT,
+        )
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"the script hung at exit; stdout so far: {exc.stdout!r}")
+
+
+# --- 1. a script that never closes its OrdersClient ---------------------------------
+
+
+def test_unclosed_sync_client_exits_promptly_with_a_resource_warning() -> None:
+    done = run_script(
+        """
+        from xi_orders.sync import OrdersClient
+        from xi_orders.testing import Sandbox
+
+        sandbox = Sandbox(orders=1)
+        client = OrdersClient.wrap(sandbox.client())
+        client.get_order(sandbox.order_numbers()[0])
+        print("end")
+        """
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "end"
+    assert "ResourceWarning: unclosed OrdersClient" in done.stderr
+
+
+def test_unclosed_sync_client_over_http_exits_promptly() -> None:
+    sandbox = Sandbox(orders=3)
+    with sandbox.serve() as url:
+        done = run_script(
+            """
+            from xi_orders.sync import OrdersClient
+
+            client = OrdersClient.from_env()
+            print(len(list(client.search_orders())))
+            print("end")
+            """,
+            env={
+                "XI_CLIENT_ID": sandbox.client_id,
+                "XI_CLIENT_SECRET": sandbox.client_secret,
+                "XI_CUSTOMER_NUMBER": sandbox.customer_number,
+                "XI_COUNTRY_CODE": sandbox.country_code,
+                "XI_BASE_URL": url,
+            },
+        )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["3", "end"]
+    assert "ResourceWarning: unclosed OrdersClient" in done.stderr
+
+
+def test_a_collected_unclosed_sync_client_warns_and_stops_its_thread() -> None:
+    sandbox = Sandbox(orders=1)
+    client = OrdersClient.wrap(sandbox.client())
+    thread = client._background._thread
+    with pytest.warns(ResourceWarning, match="unclosed OrdersClient"):
+        del client
+        gc.collect()
+    thread.join(5)
+    assert not thread.is_alive()
+
+
+def test_a_closed_sync_client_gives_no_warning() -> None:
+    sandbox = Sandbox(orders=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ResourceWarning)
+        with OrdersClient.wrap(sandbox.client()) as client:
+            client.get_order(sandbox.order_numbers()[0])
+        del client
+        gc.collect()
+
+
+# --- 2. one client, several event loops, over a real socket ------------------------
+
+
+def test_async_client_follows_a_new_event_loop_over_http() -> None:
+    sandbox = Sandbox(orders=5)
+    number = sandbox.order_numbers()[0]
+    with sandbox.serve() as url:
+        client = sandbox.client(base_url=url, transport=None)
+
+        async def use() -> str | None:
+            return (await client.get_order(number)).ingram_order_number
+
+        assert asyncio.run(use()) == number
+        assert asyncio.run(use()) == number  # was "Event loop is closed"
+        assert trio.run(use) == number  # another backend altogether
+        assert asyncio.run(use()) == number
+        # A client first awaited elsewhere (a notebook), then given a sync face.
+        with OrdersClient.wrap(client) as sync:
+            assert sync.get_order(number).ingram_order_number == number
+            assert len(sync.get_orders(sandbox.order_numbers()).collect()) == 5
+    assert client.closed
+    assert sandbox.counters.tokens_issued == 1  # the token survives the moves
+
+
+def test_sync_wrap_of_a_client_used_in_a_running_loop_over_http() -> None:
+    sandbox = Sandbox(orders=2)
+    number = sandbox.order_numbers()[0]
+    with sandbox.serve() as url:
+        client = sandbox.client(base_url=url, transport=None)
+
+        async def notebook() -> str | None:
+            await client.get_order(number)  # binds the pool to this (still running) loop
+            with OrdersClient.wrap(client) as sync:
+                return sync.get_order(number).ingram_order_number
+
+        assert asyncio.run(notebook()) == number
+
+
+# --- 3. closing with calls in flight --------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_aclose_ends_calls_in_flight_with_client_closed_error() -> None:
+    sandbox = Sandbox(orders=4, latency=5.0)
+    client = sandbox.client()
+    errors: list[BaseException] = []
+
+    async def call(number: str) -> None:
+        try:
+            await client.get_order(number)
+        except BaseException as exc:
+            errors.append(exc)
+
+    with anyio.fail_after(3):
+        async with anyio.create_task_group() as tg:
+            for number in sandbox.order_numbers():
+                tg.start_soon(call, number)
+            await anyio.sleep(0.1)
+            await client.aclose()
+    assert len(errors) == 4 and all(isinstance(e, ClientClosedError) for e in errors), errors
+    with pytest.raises(ClientClosedError):
+        await client.get_order(sandbox.order_numbers()[0])
+    with pytest.raises(ClientClosedError):
+        client.search_orders()
+    with pytest.raises(ClientClosedError):
+        client.get_orders(["20-AAAAA"])
+    with pytest.raises(ClientClosedError):
+        async with client:
+            pass
+    await client.aclose()  # twice is fine
+
+
+@pytest.mark.anyio
+async def test_no_retry_after_close() -> None:
+    sandbox = Sandbox(orders=1)
+    sandbox.inject("server_error", times=100, endpoint="get_order")
+    client = sandbox.client(retry=RetryPolicy(attempts=10, wait_initial=0.5, wait_jitter=0))
+    caught: list[BaseException] = []
+
+    async def call() -> None:
+        try:
+            await client.get_order(sandbox.order_numbers()[0])
+        except BaseException as exc:
+            caught.append(exc)
+
+    with anyio.fail_after(3):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(call)
+            await anyio.sleep(0.1)  # the first attempt failed; now in its backoff
+            await client.aclose()
+    seen = len(sandbox.request_log)
+    await anyio.sleep(0.6)
+    assert len(sandbox.request_log) == seen
+    assert len(caught) == 1 and isinstance(caught[0], ClientClosedError)
+
+
+def test_aclose_over_http_ends_calls_in_flight_with_client_closed_error() -> None:
+    sandbox = Sandbox(orders=3, latency=3.0)
+    with sandbox.serve() as url:
+        client = sandbox.client(base_url=url, transport=None)
+
+        async def main() -> list[BaseException | None]:
+            async def call(number: str) -> BaseException | None:
+                try:
+                    await client.get_order(number)
+                except BaseException as exc:
+                    return exc
+                return None
+
+            tasks = [asyncio.create_task(call(n)) for n in sandbox.order_numbers()]
+            await asyncio.sleep(0.3)
+            await client.aclose()
+            return await asyncio.wait_for(asyncio.gather(*tasks), 2)
+
+        results = asyncio.run(main())
+    assert all(isinstance(r, ClientClosedError) for r in results), results
+
+
+def test_sync_close_from_another_thread_ends_blocked_calls() -> None:
+    sandbox = Sandbox(orders=3, latency=5.0)
+    client = OrdersClient.wrap(sandbox.client())
+    results: list[BaseException | None] = []
+    lock = threading.Lock()
+
+    def call(number: str) -> None:
+        try:
+            client.get_order(number)
+        except BaseException as exc:
+            with lock:
+                results.append(exc)
+        else:
+            results.append(None)
+
+    threads = [threading.Thread(target=call, args=(n,)) for n in sandbox.order_numbers()]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.3)
+    started = time.monotonic()
+    client.close()
+    for thread in threads:
+        thread.join(5)
+    assert time.monotonic() - started < 3
+    assert len(results) == 3 and all(isinstance(r, ClientClosedError) for r in results), results
+    # Later calls, of every kind, say the same (was "This portal is not running").
+    with pytest.raises(ClientClosedError):
+        client.get_order(sandbox.order_numbers()[0])
+    with pytest.raises(ClientClosedError):
+        list(client.search_orders())
+    with pytest.raises(ClientClosedError):
+        client.get_orders(sandbox.order_numbers()).collect()
+    client.close()
+
+
+def test_sync_iteration_interrupted_by_close() -> None:
+    sandbox = Sandbox(orders=30)
+    client = OrdersClient.wrap(sandbox.client())
+    results = iter(client.search_orders(page_size=5))
+    next(results)
+    client.close()
+    with pytest.raises(ClientClosedError):
+        list(results)
+
+
+def test_client_closed_error_is_an_xi_error() -> None:
+    assert issubclass(ClientClosedError, XiError)
+
+
+def test_collect_under_trio_leaves_no_generator_to_the_garbage_collector() -> None:
+    sandbox = Sandbox(orders=30)
+
+    async def main() -> int:
+        async with sandbox.client() as client:
+            return len(await client.search_orders(limit=7, page_size=5).collect())
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert trio.run(main) == 7
+        gc.collect()
+    assert not [w for w in caught if "garbage collected" in str(w.message)], [
+        str(w.message) for w in caught
+    ]

@@ -1,0 +1,150 @@
+"""Typed results from replies: the one place a reply's body becomes a model.
+
+Reads go through ``_decode`` (a body that cannot be typed is a ``ResponseDecodeError``);
+creates and modifies through ``_accepted`` (any 2xx is an accepted request and never
+raises a decode error). Must not import the client.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Mapping
+from typing import Any, Protocol, TypeVar, cast
+
+from ._convert import structure
+from ._response import ResponseMeta
+from ._transport import Reply
+from .errors import DecodeError, ResponseDecodeError
+from .models import AsyncOrderCreateEvent, OrderCreateV7Confirmation, OrderDetail
+
+logger = logging.getLogger("xi_orders.client")
+
+
+class _Result(Protocol):
+    response: ResponseMeta | None
+
+
+ResultT = TypeVar("ResultT", bound=_Result)
+
+
+def decode(reply: Reply, cls: type[ResultT]) -> ResultT:
+    """The typed result of ``reply``, with its ``ResponseMeta`` attached."""
+    meta = reply.meta
+    try:
+        if reply.data is None:
+            raise DecodeError("the response body is empty")
+        result = structure(reply.data, cls)
+    except DecodeError as exc:
+        raise ResponseDecodeError(
+            f"could not decode the response as {cls.__name__}: {exc}",
+            status_code=meta.status_code,
+            correlation_id=meta.correlation_id,
+            method=meta.method,
+            url=meta.url,
+        ) from exc
+    result.response = meta
+    if isinstance(result, OrderDetail) and result.lines_missing:
+        logger.debug(
+            "order %s came back without lines (HTTP %s, correlation ID %s): "
+            "OrderDetail.lines_missing is set",
+            result.ingram_order_number,
+            meta.status_code,
+            meta.correlation_id,
+        )
+    return result
+
+
+class _Accepted(Protocol):
+    response: ResponseMeta | None
+    raw_body: Any
+    decode_problem: str | None
+
+    def __init__(self) -> None: ...
+
+
+AcceptedT = TypeVar("AcceptedT", bound=_Accepted)
+
+
+async def accepted(
+    call: Awaitable[Reply], cls: type[AcceptedT], *, empty_ok: bool = False
+) -> AcceptedT:
+    """The result of a create or modify: any 2xx is an accepted request, so it never raises
+    a decode error (a caller who saw one would send the order again).
+
+    Whatever could be typed is; ``decode_problem`` says what could not, ``raw_body`` keeps
+    the body (the text, when it was not JSON). Errors statuses raise as for any call.
+    """
+    try:
+        reply = await call
+    except ResponseDecodeError as exc:
+        response = exc.response
+        if response is None or not response.is_success:
+            raise
+        result = cls()
+        result.response = ResponseMeta(
+            status_code=response.status_code,
+            correlation_id=exc.correlation_id or "",
+            method=exc.method or "",
+            url=exc.url or "",
+            headers=response.headers,
+        )
+        result.raw_body = response.text
+        result.decode_problem = "the response body is not JSON"
+        _log_decode_problem(result)
+        return result
+    return _decode_accepted(reply, cls, empty_ok=empty_ok)
+
+
+def _decode_accepted(reply: Reply, cls: type[AcceptedT], *, empty_ok: bool = False) -> AcceptedT:
+    data = reply.data
+    problem: str | None = None
+    result: AcceptedT | None = None
+    try:
+        if data is None:
+            if not empty_ok:
+                problem = "the response body is empty"
+        elif isinstance(data, list):
+            result, problem = _from_list(data, cls)
+        else:
+            result = structure(data, cls)
+    except DecodeError as exc:
+        problem = str(exc)
+    if result is None:
+        result = cls()
+    result.response = reply.meta
+    result.raw_body = data
+    result.decode_problem = problem
+    if problem is not None:
+        _log_decode_problem(result)
+    return result
+
+
+def _from_list(data: list[Any], cls: type[AcceptedT]) -> tuple[AcceptedT | None, str | None]:
+    """A JSON list answering a create or modify: the v7 201's webhook-shaped events, or a
+    one-object list of the expected object."""
+    if cls is OrderCreateV7Confirmation:
+        events: list[AsyncOrderCreateEvent] = []
+        skipped: list[str] = []
+        for i, item in enumerate(data):
+            try:
+                if not isinstance(item, Mapping):
+                    raise DecodeError(f"expected a JSON object, got {type(item).__name__}")
+                events.append(structure(item, AsyncOrderCreateEvent))
+            except DecodeError as exc:
+                skipped.append(f"[{i}]: {exc}")
+        confirmation = OrderCreateV7Confirmation(events=events)
+        return cast(AcceptedT, confirmation), "; ".join(skipped) or None
+    if len(data) == 1 and isinstance(data[0], Mapping):
+        return structure(data[0], cls), None
+    return None, f"expected a JSON object for {cls.__name__}, got a list of {len(data)}"
+
+
+def _log_decode_problem(result: _Accepted) -> None:
+    meta = result.response
+    logger.warning(
+        "accepted answer (HTTP %s, correlation ID %s) only partly decoded as %s: %s",
+        meta.status_code if meta else "?",
+        meta.correlation_id if meta else "?",
+        type(result).__name__,
+        result.decode_problem,
+    )
