@@ -1,0 +1,192 @@
+"""Where the command line's settings come from: ``XI_*`` variables and ``--env-file``.
+
+The variables are those of ``AsyncOrdersClient.from_env()`` (``XI_CLIENT_ID``,
+``XI_CLIENT_SECRET``, ``XI_CUSTOMER_NUMBER``, ``XI_COUNTRY_CODE``, optional ``XI_SENDER_ID``
+and ``XI_BASE_URL``), plus ``XI_RATE_LIMIT`` for the client-side pacing. A file given with
+``--env-file`` holds ``KEY=VALUE`` lines; its values win over the process environment (an
+explicit file beats whatever happens to be exported in the shell).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .. import AsyncOrdersClient, RateLimit, ValidationError
+
+REQUIRED = ("XI_CLIENT_ID", "XI_CLIENT_SECRET", "XI_CUSTOMER_NUMBER", "XI_COUNTRY_CODE")
+OPTIONAL = ("XI_SENDER_ID", "XI_BASE_URL", "XI_RATE_LIMIT")
+ALL = REQUIRED + OPTIONAL
+
+# the client's argument -> the variable that sets it
+_ARGUMENT_VARIABLES = {
+    "client_id": "XI_CLIENT_ID",
+    "client_secret": "XI_CLIENT_SECRET",
+    "customer_number": "XI_CUSTOMER_NUMBER",
+    "country_code": "XI_COUNTRY_CODE",
+    "sender_id": "XI_SENDER_ID",
+    "base_url": "XI_BASE_URL",
+    "token_url": "XI_BASE_URL",
+    "rate_limit": "XI_RATE_LIMIT",
+}
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong (exit status 2). The message says what to set."""
+
+
+def read_env_file(path: str | os.PathLike[str]) -> dict[str, str]:
+    """The ``KEY=VALUE`` lines of a dotenv-style file.
+
+    Blank lines and ``#`` comments are skipped; ``export KEY=VALUE`` is accepted; a value
+    may be quoted with ``'`` (taken literally) or ``"`` (``\\"``, ``\\\\`` and ``\\n``
+    escapes); an unquoted value ends at `` #``.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"--env-file {path}: {exc.strerror or exc}") from None
+    values: dict[str, str] = {}
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("export "):
+            line = line[len("export ") :].lstrip()
+        key, sep, value = line.partition("=")
+        key = key.strip()
+        if not sep or not key or not key.replace("_", "a").isalnum() or key[0].isdigit():
+            raise ConfigError(f"{path}:{number}: expected KEY=VALUE, got {raw.strip()!r}")
+        values[key] = _value(value.strip(), f"{path}:{number}")
+    return values
+
+
+def _value(text: str, where: str) -> str:
+    if text[:1] in ("'", '"'):
+        quote = text[0]
+        out: list[str] = []
+        i = 1
+        while i < len(text):
+            char = text[i]
+            if char == quote:
+                rest = text[i + 1 :].strip()
+                if rest and not rest.startswith("#"):
+                    raise ConfigError(f"{where}: unexpected text after the closing quote")
+                return "".join(out)
+            if quote == '"' and char == "\\" and i + 1 < len(text):
+                nxt = text[i + 1]
+                out.append({"n": "\n", "t": "\t"}.get(nxt, nxt))
+                i += 2
+                continue
+            out.append(char)
+            i += 1
+        raise ConfigError(f"{where}: the value's quote is not closed")
+    value, _, _ = text.partition(" #")
+    return value.strip()
+
+
+def parse_rate_limit(text: str, *, name: str = "XI_RATE_LIMIT") -> RateLimit | None:
+    """``off`` (no client-side pacing) or calls per minute per endpoint (``500``)."""
+    value = text.strip().lower()
+    if value in ("off", "none", "0", "no", "false"):
+        return None
+    try:
+        calls = int(value)
+    except ValueError:
+        calls = -1
+    if calls < 1:
+        raise ConfigError(
+            f"{name} must be 'off' or a number of calls per minute per endpoint "
+            f"(e.g. 500), got {text!r}"
+        )
+    return RateLimit(calls)
+
+
+@attrs.define
+class Settings:
+    """The merged settings: the process environment, then ``--env-file`` over it."""
+
+    env_file: str | None = None
+    rate_limit_option: str | None = None
+    values: dict[str, str] = attrs.field(factory=dict)
+    sources: dict[str, str] = attrs.field(factory=dict)
+
+    @classmethod
+    def load(
+        cls,
+        env_file: str | None = None,
+        *,
+        rate_limit: str | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> Settings:
+        environ = os.environ if environ is None else environ
+        values: dict[str, str] = {}
+        sources: dict[str, str] = {}
+        for name in ALL:
+            if environ.get(name):
+                values[name] = environ[name]
+                sources[name] = "the environment"
+        if env_file is not None:
+            for name, value in read_env_file(env_file).items():
+                if name.startswith("XI_") and value:
+                    values[name] = value
+                    sources[name] = env_file
+        return cls(env_file, rate_limit, values, sources)
+
+    def missing(self) -> list[str]:
+        """The required variables that are not set."""
+        return [name for name in REQUIRED if not self.values.get(name, "").strip()]
+
+    def require(self) -> None:
+        """Raise ``ConfigError`` naming every required variable that is not set."""
+        missing = self.missing()
+        if missing:
+            where = f"in {self.env_file} or " if self.env_file else ""
+            raise ConfigError(
+                f"missing setting{'s' if len(missing) > 1 else ''}: set {', '.join(missing)} "
+                f"{where}in the environment (or pass --env-file FILE); "
+                "for the offline sandbox, `xi-orders sandbox serve` prints them"
+            )
+
+    def rate_limit(self) -> RateLimit | str | None:
+        """The pacing to use: a ``RateLimit``, None (off), or ``"default"``."""
+        if self.rate_limit_option is not None:
+            return parse_rate_limit(self.rate_limit_option, name="--rate-limit")
+        text = self.values.get("XI_RATE_LIMIT")
+        if text is None:
+            return "default"
+        return parse_rate_limit(text)
+
+    def describe(self, name: str) -> str:
+        """``XI_COUNTRY_CODE (from sandbox.env)``."""
+        source = self.sources.get(name)
+        return f"{name} (from {source})" if source and source != "the environment" else name
+
+    def client(self, **overrides: Any) -> AsyncOrdersClient:
+        """An ``AsyncOrdersClient`` from these settings; ``ConfigError`` names a bad one."""
+        self.require()
+        kwargs: dict[str, Any] = {
+            "client_id": self.values["XI_CLIENT_ID"],
+            "client_secret": self.values["XI_CLIENT_SECRET"],
+            "customer_number": self.values["XI_CUSTOMER_NUMBER"],
+            "country_code": self.values["XI_COUNTRY_CODE"],
+        }
+        if self.values.get("XI_SENDER_ID"):
+            kwargs["sender_id"] = self.values["XI_SENDER_ID"]
+        if self.values.get("XI_BASE_URL"):
+            kwargs["base_url"] = self.values["XI_BASE_URL"]
+        pacing = self.rate_limit()
+        if pacing != "default":
+            kwargs["rate_limit"] = pacing
+        kwargs.update(overrides)
+        try:
+            return AsyncOrdersClient(**kwargs)
+        except ValidationError as exc:
+            variable = _ARGUMENT_VARIABLES.get(exc.field.split(".")[0].split("[")[0])
+            if variable is None:
+                raise
+            raise ConfigError(f"{self.describe(variable)}: {exc.reason}") from None
