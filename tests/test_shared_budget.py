@@ -1,0 +1,346 @@
+"""One token and one rate budget per app across clients and processes (xi_orders.shared).
+
+The Redis tests run against a real ``redis-server`` (tests/redis_support.py): skipped with
+the reason where it is not installed, failing instead when ``CI`` is set. The fleet tests
+start real worker processes (benchmarks/bench_shared_budget.py) against one served sandbox.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+
+from xi_orders import AsyncOrdersClient, OrdersClient, RateLimit
+from xi_orders.shared import MemoryShared, SharedToken
+from xi_orders.shared._seal import Sealer
+from xi_orders.testing import Sandbox
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from redis_support import RedisServer, free_port, running_redis  # noqa: E402
+
+from benchmarks.bench_shared_budget import run_fleet  # noqa: E402
+
+SECRET = "sandbox-client-secret"
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """One real Redis for the tests that leave it running."""
+    yield from running_redis(tmp_path_factory.mktemp("redis"))
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A Redis of the test's own, for the tests that pause or kill it."""
+    yield from running_redis(tmp_path / "redis")
+
+
+def _shared(server: RedisServer, namespace: str, **options: Any) -> Any:
+    from xi_orders.shared import RedisShared
+
+    return RedisShared(server.url, namespace=namespace, **options)
+
+
+def _ns() -> str:
+    return f"t-{uuid.uuid4().hex[:10]}"
+
+
+def _get_orders(client: AsyncOrdersClient, numbers: list[str]) -> Any:
+    return client.get_orders(numbers, concurrency=8).collect()
+
+
+# --- without Redis -------------------------------------------------------------------------
+
+
+def test_import_does_not_import_redis() -> None:
+    code = (
+        "import sys, xi_orders, xi_orders.shared; "
+        "assert 'redis' not in sys.modules, 'redis imported'; "
+        "xi_orders.shared.RedisShared; assert 'redis' in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_sealed_token_is_useless_without_the_secret() -> None:
+    sealer = Sealer("app-id", SECRET)
+    blob = sealer.seal(b'{"v": "tok-123456789"}', b"key-a")
+    assert "tok-123456789" not in blob
+    assert sealer.open(blob, b"key-a") == b'{"v": "tok-123456789"}'
+    assert Sealer("app-id", "another-secret").open(blob, b"key-a") is None
+    assert Sealer("other-app", SECRET).open(blob, b"key-a") is None
+    assert sealer.open(blob, b"key-b") is None  # bound to its key name
+    tampered = blob[:-6] + ("A" if blob[-6] != "A" else "B") + blob[-5:]
+    assert sealer.open(tampered, b"key-a") is None
+    assert sealer.seal(b"same", b"k") != sealer.seal(b"same", b"k")  # fresh nonce each time
+    assert sealer.fingerprint("t1") == Sealer("app-id", SECRET).fingerprint("t1")
+    assert sealer.fingerprint("t1") != Sealer("app-id", "x").fingerprint("t1")
+
+
+def test_memory_shared_one_token_and_one_budget_for_clients_of_a_process() -> None:
+    sandbox = Sandbox(seed=2, orders=60, rate_limit={"get_order": 10}, rate_limit_window=1.0)
+    numbers = sandbox.order_numbers(sandbox.customer_number)[:30]
+    shared = MemoryShared()
+
+    async def main() -> float:
+        clients = [sandbox.client(shared=shared) for _ in range(3)]
+        started = time.perf_counter()
+        async with anyio.create_task_group() as tg:
+            for i, client in enumerate(clients):
+                tg.start_soon(_get_orders, client, numbers[i::3])
+        return time.perf_counter() - started
+
+    elapsed = anyio.run(main)
+    assert sandbox.counters.tokens_issued == 1
+    assert sandbox.counters.responses[("get_order", 200)] == 30
+    assert sandbox.counters.responses[("get_order", 429)] == 0
+    assert elapsed > 1.9  # 30 calls at 10 a second in all, not 10 a second per client
+
+
+# --- one token ----------------------------------------------------------------------------
+
+
+def test_cold_cache_many_processes_make_one_token_request(redis_server: RedisServer) -> None:
+    sandbox = Sandbox(seed=3, orders=20)
+    number = sandbox.order_numbers(sandbox.customer_number)[0]
+    namespace = _ns()
+
+    async def main() -> list[int]:
+        # A RedisShared each: as separate processes, nothing shared but Redis.
+        clients = [sandbox.client(shared=_shared(redis_server, namespace)) for _ in range(8)]
+        async with anyio.create_task_group() as tg:
+            for client in clients:
+                tg.start_soon(client.get_order, number)
+        return [c.token_requests for c in clients]
+
+    per_client = anyio.run(main)
+    assert sandbox.counters.tokens_issued == 1
+    assert sorted(per_client) == [0] * 7 + [1]
+
+
+def test_a_401_in_one_process_invalidates_the_token_for_all(redis_server: RedisServer) -> None:
+    sandbox = Sandbox(seed=4, orders=20)
+    number = sandbox.order_numbers(sandbox.customer_number)[0]
+    namespace = _ns()
+
+    async def main() -> tuple[int, int]:
+        a = sandbox.client(shared=_shared(redis_server, namespace))
+        b = sandbox.client(shared=_shared(redis_server, namespace))
+        await a.get_order(number)
+        await b.get_order(number)
+        assert sandbox.counters.tokens_issued == 1
+        sandbox.revoke_tokens()
+        await a.get_order(number)  # 401, a new token, replayed
+        assert sandbox.counters.tokens_issued == 2
+        await b.get_order(number)  # 401 too, but takes the token a stored: no fetch
+        return a.token_requests, b.token_requests
+
+    assert anyio.run(main) == (2, 0)
+    assert sandbox.counters.tokens_issued == 2
+    assert sandbox.counters.responses[("get_order", 401)] == 2
+
+
+def test_token_at_rest_is_sealed_and_keys_are_per_app(redis_server: RedisServer) -> None:
+    import redis
+
+    sandbox = Sandbox(seed=5, orders=20)
+    number = sandbox.order_numbers(sandbox.customer_number)[0]
+    namespace = _ns()
+
+    async def main() -> tuple[SharedToken | None, SharedToken | None]:
+        client = sandbox.client(shared=_shared(redis_server, namespace))
+        await client.get_order(number)
+        own_store, _ = _shared(redis_server, namespace).bind(sandbox.client_id, SECRET)
+        wrong_store, _ = _shared(redis_server, namespace).bind(sandbox.client_id, "wrong")
+        return await own_store.get(), await wrong_store.get()
+
+    own, wrong = anyio.run(main)
+    assert own is not None and wrong is None  # another secret cannot read it
+    raw = redis.Redis.from_url(redis_server.url)
+    keys = sorted(k.decode() for k in raw.keys(f"xi-orders:{{{namespace}:*"))
+    assert keys, "nothing stored"
+    for key in keys:
+        assert sandbox.client_id not in key and SECRET not in key
+    token_keys = [k for k in keys if k.endswith(":token")]
+    assert len(token_keys) == 1
+    stored = raw.get(token_keys[0])
+    assert stored is not None and own.value.encode() not in stored
+    assert SECRET.encode() not in stored
+    assert 0 < raw.pttl(token_keys[0]) <= 86400 * 1000  # expires with the token
+    raw.close()
+
+
+# --- one budget ---------------------------------------------------------------------------
+
+
+def test_processes_share_the_budget(redis_server: RedisServer) -> None:
+    sandbox = Sandbox(seed=6, orders=60, rate_limit={"get_order": 10}, rate_limit_window=1.0)
+    numbers = sandbox.order_numbers(sandbox.customer_number)[:30]
+    namespace = _ns()
+
+    async def main() -> float:
+        clients = [sandbox.client(shared=_shared(redis_server, namespace)) for _ in range(3)]
+        await clients[0].search_orders(page_size=1, limit=1).collect()  # the token first
+        started = time.perf_counter()
+        async with anyio.create_task_group() as tg:
+            for i, client in enumerate(clients):
+                tg.start_soon(_get_orders, client, numbers[i::3])
+        return time.perf_counter() - started
+
+    elapsed = anyio.run(main)
+    assert sandbox.counters.responses[("get_order", 200)] == 30
+    assert sandbox.counters.responses[("get_order", 429)] == 0
+    assert elapsed > 1.9  # each client alone would have sent its 10 at once
+    assert sandbox.counters.tokens_issued == 1
+
+
+def test_the_servers_out_signal_reaches_every_process(redis_server: RedisServer) -> None:
+    namespace = _ns()
+    limit = RateLimit(100, 1.0)
+
+    async def main() -> float:
+        _, first = _shared(redis_server, namespace).bind("app", SECRET)
+        _, second = _shared(redis_server, namespace).bind("app", SECRET)
+        assert await first.acquire("get_order", limit)
+        first.backoff("get_order", 0.6)  # as after X-RateLimit-Remaining: 0
+        await anyio.sleep(0.05)  # the close goes to Redis in the background
+        started = time.perf_counter()
+        assert await second.acquire("get_order", limit)
+        return time.perf_counter() - started
+
+    assert anyio.run(main) >= 0.4
+
+
+def test_sync_client_and_bulk_lookups_use_the_same_budget(redis_server: RedisServer) -> None:
+    sandbox = Sandbox(seed=7, orders=60, rate_limit={"get_order": 10}, rate_limit_window=1.0)
+    numbers = sandbox.order_numbers(sandbox.customer_number)[:30]
+    namespace = _ns()
+    sync_client = OrdersClient.wrap(sandbox.client(shared=_shared(redis_server, namespace)))
+    results: dict[str, Any] = {}
+
+    def sync_side() -> None:
+        for number in numbers[:10]:
+            results[number] = sync_client.get_order(number)
+        results.update(sync_client.get_orders(numbers[10:20]).collect())
+
+    async def async_side() -> None:
+        client = sandbox.client(shared=_shared(redis_server, namespace))
+        results.update(await client.get_orders(numbers[20:]).collect())
+
+    thread = threading.Thread(target=sync_side)
+    started = time.perf_counter()
+    thread.start()
+    anyio.run(async_side)
+    thread.join()
+    elapsed = time.perf_counter() - started
+    sync_client.close()
+    assert len(results) == 30
+    assert sandbox.counters.responses[("get_order", 429)] == 0
+    assert sandbox.counters.responses[("get_order", 200)] == 30
+    assert sandbox.counters.tokens_issued == 1
+    assert elapsed > 1.9
+
+
+# --- when Redis fails ----------------------------------------------------------------------
+
+
+def test_redis_unreachable_at_start_falls_back_to_per_process_pacing(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from xi_orders.shared import RedisShared
+
+    sandbox = Sandbox(seed=8, orders=40, rate_limit={"get_order": 5}, rate_limit_window=1.0)
+    numbers = sandbox.order_numbers(sandbox.customer_number)[:12]
+    shared = RedisShared(f"redis://127.0.0.1:{free_port()}/0", namespace=_ns(), timeout=0.3)
+
+    async def main() -> float:
+        client = sandbox.client(shared=shared)
+        started = time.perf_counter()
+        details = await client.get_orders(numbers).collect()
+        assert len(details) == 12
+        return time.perf_counter() - started
+
+    with caplog.at_level(logging.WARNING, logger="xi_orders"):
+        elapsed = anyio.run(main)
+    assert "falling back to per-process pacing" in caplog.text
+    assert not shared.available
+    assert sandbox.counters.responses[("get_order", 200)] == 12
+    assert sandbox.counters.responses[("get_order", 429)] == 0
+    assert elapsed > 1.9  # still paced: 12 calls at 5 a second, not all at once
+    assert sandbox.counters.tokens_issued == 1
+
+
+def test_slow_redis_never_holds_a_call_past_the_timeout(
+    own_redis: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    sandbox = Sandbox(seed=9, orders=20)
+    number = sandbox.order_numbers(sandbox.customer_number)[0]
+    shared = _shared(own_redis, _ns(), timeout=0.3, retry_interval=0.5)
+
+    async def main() -> tuple[float, bool]:
+        client = sandbox.client(shared=shared, rate_limit=RateLimit(100, 1.0))
+        await client.get_order(number)  # connected, token stored
+        assert shared.available
+        own_redis.command("CLIENT", "PAUSE", "2000", "ALL")  # Redis answers nothing for 2 s
+        started = time.perf_counter()
+        await client.get_order(number)
+        took = time.perf_counter() - started
+        await anyio.sleep(2.2 - took)  # the pause is over, and so is retry_interval
+        await client.get_order(number)
+        return took, shared.available
+
+    with caplog.at_level(logging.WARNING, logger="xi_orders"):
+        took, available_again = anyio.run(main)
+    assert took < 1.2, f"a call waited {took:.2f} s on a paused Redis"
+    assert "falling back" in caplog.text and "no answer within 0.3 s" in caplog.text
+    assert available_again and "answers again" in caplog.text
+
+
+# --- the fleet: real worker processes --------------------------------------------------------
+
+FLEET = {"workers": 4, "limit": 60, "window": 2.0, "per_worker": 60}
+
+
+def test_four_workers_share_one_budget_and_one_token(redis_server: RedisServer) -> None:
+    shared = run_fleet("shared", redis_url=redis_server.url, **FLEET)  # type: ignore[arg-type]
+    alone = run_fleet("per-process", redis_url=None, **FLEET)  # type: ignore[arg-type]
+    summary = {"shared": shared.summary(), "per-process": alone.summary()}
+    print(summary)
+    assert shared.exactly_one_result_each() and alone.exactly_one_result_each()
+    assert shared.outcomes == {"OrderDetail": 240}
+    assert shared.token_requests == 1, summary
+    assert shared.too_many_after_first_window == 0, summary
+    assert shared.whole_windows >= 2, summary
+    assert shared.accepted_share >= 0.90, summary  # the benchmark holds the 95% target
+    assert not any("falling back" in log for log in shared.logs)
+    # Side by side: what the shared budget prevents.
+    assert alone.token_requests == 4, summary
+    assert alone.too_many > 60, summary
+
+
+def test_redis_killed_mid_run_every_worker_finishes(own_redis: RedisServer) -> None:
+    fleet = run_fleet(
+        "killed",
+        redis_url=own_redis.url,
+        during=own_redis.kill,
+        during_after_calls=40,
+        **FLEET,  # type: ignore[arg-type]
+    )
+    print(fleet.summary())
+    assert fleet.exactly_one_result_each(), fleet.summary()
+    assert sum(fleet.outcomes.values()) == 240
+    assert all("falling back" in log for log in fleet.logs), fleet.logs
+    assert all(w["redis_available"] is False for w in fleet.workers)
+    assert fleet.token_requests == 1  # fetched before the kill, kept by every worker

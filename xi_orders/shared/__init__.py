@@ -1,0 +1,286 @@
+"""One access token and one rate budget per API app, shared by every client that uses it.
+
+Ingram Micro's limits are per app, not per process: 60 calls a minute per endpoint and one
+access token (about a day long; every fetch counts). Without sharing, each process paces
+itself to the full limit and fetches its own token, so four workers send four times the
+allowed rate and collect 429s, and fifty pods fetch fifty tokens at every expiry.
+
+Pass a shared backend to the client and every client bound to the same backend and app
+(same client ID) shares one token and one budget::
+
+    from xi_orders.shared import RedisShared       # pip install "xi-orders[redis]"
+
+    shared = RedisShared("redis://redis:6379/0", namespace="acme-prod")
+    client = AsyncOrdersClient(..., shared=shared)   # every worker, every pod
+    sync_client = OrdersClient(..., shared=shared)   # the sync client too
+
+Without ``shared`` (the default) each client keeps its own token and paces itself, as
+before and exactly as fast. :class:`MemoryShared` shares within one process (several
+clients, threads or event loops).
+
+Two small protocols make a backend: :class:`TokenStore` (get / put with expiry /
+single-flight refresh across processes / invalidate after a 401) and :class:`RateBudget`
+(acquire a slot for an endpoint / back off when the server says the app is out). A
+:class:`SharedState` binds both to one app.
+
+Failure rule for every backend: trouble with the backend never fails or hangs a call. A
+store that cannot reach its backend fetches the token locally; a budget that cannot reach
+its backend answers ``False`` from ``acquire`` and the client paces itself (never unpaced).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+import anyio
+import attrs
+
+from .. import _clock
+from .._ratelimit import RateLimit
+
+if TYPE_CHECKING:
+    from ._redis import RedisShared
+
+__all__ = [
+    "MemoryShared",
+    "RateBudget",
+    "RedisShared",
+    "SharedState",
+    "SharedToken",
+    "TokenStore",
+]
+
+
+@attrs.frozen
+class SharedToken:
+    """An access token and when to stop using it (Unix time, refresh margin included)."""
+
+    value: str = attrs.field(repr=False)
+    expires_at: float
+
+    def fresh(self, now: float | None = None) -> bool:
+        """Whether the token may still be used."""
+        return self.expires_at > (time.time() if now is None else now)
+
+
+TokenFetch = Callable[[], Awaitable[SharedToken]]
+
+
+@runtime_checkable
+class TokenStore(Protocol):
+    """Where the clients of one app keep their access token.
+
+    Implementations must not raise for their own trouble (an unreachable backend): ``get``
+    answers None, ``refresh`` calls ``fetch`` itself, ``put`` and ``invalidate`` do nothing.
+    Errors from ``fetch`` (the token endpoint) propagate unchanged.
+    """
+
+    async def get(self) -> SharedToken | None:
+        """The stored token, if there is one and it is still fresh."""
+        ...
+
+    async def put(self, token: SharedToken) -> None:
+        """Store ``token`` until its ``expires_at``."""
+        ...
+
+    async def refresh(self, fetch: TokenFetch) -> SharedToken:
+        """A fresh token: the stored one if another caller stored one meanwhile, else
+        ``await fetch()``, stored. Single flight: callers that arrive while a fetch is
+        running (in any process sharing the store) wait for its token instead of fetching."""
+        ...
+
+    async def invalidate(self, token: SharedToken) -> None:
+        """Forget ``token`` if it is still the stored one (the API answered 401 to it), so
+        no caller uses it again; a newer token stored meanwhile is kept."""
+        ...
+
+
+@runtime_checkable
+class RateBudget(Protocol):
+    """The calls the clients of one app may make, per endpoint, counted together."""
+
+    async def acquire(self, endpoint: str, limit: RateLimit) -> bool:
+        """Wait until ``endpoint`` may be called under ``limit`` and count the call: True.
+        False when the budget is unavailable: the caller then paces itself."""
+        ...
+
+    def backoff(self, endpoint: str, seconds: float) -> None:
+        """The server said the app is out of calls to ``endpoint`` (``X-RateLimit-Remaining:
+        0`` or a 429) for ``seconds``: no caller sharing the budget may call it until then.
+        Must not block (an implementation may finish the work in the background)."""
+        ...
+
+
+@runtime_checkable
+class SharedState(Protocol):
+    """A backend that gives each app (client ID) its token store and rate budget."""
+
+    def bind(self, client_id: str, client_secret: str) -> tuple[TokenStore, RateBudget]:
+        """The store and budget of the app with these credentials."""
+        ...
+
+
+# --- in-process implementation -----------------------------------------------------------
+
+
+class MemoryTokenStore:
+    """A token store shared by the clients of one process (thread- and loop-safe)."""
+
+    def __init__(self) -> None:
+        self._token: SharedToken | None = None
+        self._fetching = False
+        self._lock = threading.Lock()
+
+    async def get(self) -> SharedToken | None:
+        token = self._token
+        return token if token is not None and token.fresh() else None
+
+    async def put(self, token: SharedToken) -> None:
+        with self._lock:
+            self._token = token
+
+    async def invalidate(self, token: SharedToken) -> None:
+        with self._lock:
+            if self._token is not None and self._token.value == token.value:
+                self._token = None
+
+    async def refresh(self, fetch: TokenFetch) -> SharedToken:
+        while True:
+            with self._lock:
+                token = self._token
+                if token is not None and token.fresh():
+                    return token
+                if not self._fetching:
+                    self._fetching = True
+                    break
+            # Another client (maybe on another thread's event loop) is fetching.
+            await anyio.sleep(0.01)
+        try:
+            token = await fetch()
+            await self.put(token)
+            return token
+        finally:
+            with self._lock:
+                self._fetching = False
+
+
+class MemoryRateBudget:
+    """A sliding-window budget shared by the clients of one process (thread- and loop-safe).
+
+    The same algorithm as the Redis budget: per endpoint, the send times of the last
+    ``calls`` calls; a call may go when the oldest of them is more than ``per + margin``
+    seconds old.
+    """
+
+    def __init__(self, *, margin: float = 0.05) -> None:
+        self._margin = margin
+        self._sent: dict[str, deque[float]] = {}
+        self._closed: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    async def acquire(self, endpoint: str, limit: RateLimit) -> bool:
+        while True:
+            with self._lock:
+                wait = self._take(endpoint, limit, _clock.monotonic())
+            if wait <= 0:
+                return True
+            await _clock.sleep(wait)
+
+    def _take(self, endpoint: str, limit: RateLimit, now: float) -> float:
+        closed = self._closed.get(endpoint, 0.0)
+        if closed > now:
+            return closed - now
+        sent = self._sent.get(endpoint)
+        if sent is None:
+            sent = self._sent[endpoint] = deque()
+        window = limit.per + self._margin
+        if len(sent) >= limit.calls:
+            oldest = sent[-limit.calls]
+            if oldest > now - window:
+                return oldest + window - now
+        sent.append(now)
+        while len(sent) > limit.calls:
+            sent.popleft()
+        return 0.0
+
+    def backoff(self, endpoint: str, seconds: float) -> None:
+        with self._lock:
+            until = _clock.monotonic() + seconds
+            self._closed[endpoint] = max(self._closed.get(endpoint, 0.0), until)
+
+
+class MemoryShared:
+    """Shares one token and one rate budget per app among the clients of this process.
+
+    Example: threads each running their own ``OrdersClient``::
+
+        shared = MemoryShared()
+        clients = [OrdersClient(..., shared=shared) for _ in range(8)]
+    """
+
+    def __init__(self, *, margin: float = 0.05) -> None:
+        self._margin = margin
+        self._stores: dict[tuple[str, str], MemoryTokenStore] = {}
+        self._budgets: dict[str, MemoryRateBudget] = {}
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"MemoryShared(apps={len(self._budgets)})"
+
+    def bind(self, client_id: str, client_secret: str) -> tuple[TokenStore, RateBudget]:
+        # The token is kept per (client ID, secret): a client with another secret for the
+        # same ID does not get a token it could not have fetched itself.
+        from ._seal import Sealer
+
+        secret_id = Sealer(client_id, client_secret).fingerprint("")
+        with self._lock:
+            store = self._stores.setdefault((client_id, secret_id), MemoryTokenStore())
+            budget = self._budgets.setdefault(client_id, MemoryRateBudget(margin=self._margin))
+        return store, budget
+
+
+# --- the seam TokenAuth calls ------------------------------------------------------------
+
+
+class _LocalToken(Protocol):
+    @property
+    def value(self) -> str: ...
+    @property
+    def expires_at(self) -> float: ...  # time.monotonic()
+
+
+async def shared_token(
+    store: TokenStore,
+    fetch: Callable[[], Awaitable[_LocalToken]],
+    stale: _LocalToken | None,
+) -> tuple[str, float]:
+    """TokenAuth's fetch path when a store is shared: the token's value and its expiry on
+    ``time.monotonic()``. ``stale`` is the token the API just refused (401), if any."""
+
+    def wall_minus_monotonic() -> float:
+        return time.time() - time.monotonic()
+
+    if stale is not None:
+        await store.invalidate(SharedToken(stale.value, stale.expires_at + wall_minus_monotonic()))
+    token = await store.get()
+    if token is None or (stale is not None and token.value == stale.value):
+
+        async def fetch_shared() -> SharedToken:
+            fetched = await fetch()
+            return SharedToken(fetched.value, fetched.expires_at + wall_minus_monotonic())
+
+        token = await store.refresh(fetch_shared)
+    return token.value, token.expires_at - wall_minus_monotonic()
+
+
+def __getattr__(name: str) -> Any:
+    # RedisShared is imported on first use: ``import xi_orders`` never imports redis.
+    if name == "RedisShared":
+        from ._redis import RedisShared
+
+        return RedisShared
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

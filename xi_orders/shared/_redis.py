@@ -1,0 +1,461 @@
+"""The Redis backend of :mod:`xi_orders.shared` (``pip install "xi-orders[redis]"``).
+
+Keys, per app (a hash of the client ID; never the secret) and per endpoint, all in one Redis
+Cluster hash slot per app::
+
+    xi-orders:{<namespace>:<app>}:token            the sealed token (see _seal.py), PXAT expiry
+    xi-orders:{<namespace>:<app>}:token:lock       single-flight lock (redis-py's Lock)
+    xi-orders:{<namespace>:<app>}:rl:<endpoint>    send times of the last `calls` calls (a list)
+    xi-orders:{<namespace>:<app>}:rl:<endpoint>:closed   closed until (the server said "out")
+    xi-orders:{<namespace>:<app>}:members          processes seen lately (for the fallback share)
+
+The rate budget is the moving-window log that the ``limits`` library's Redis strategy keeps
+(the last ``calls`` timestamps in a list, one Lua script per hit), written here as one
+~20-line script rather than taken from ``limits`` because the send path needs, in the same
+single round trip: Redis's own clock (``limits`` stamps entries with each client's
+``time.time()``, so clock skew between pods bends the shared window), fractional windows
+(the server's window plus a send margin; ``limits`` windows are whole seconds), how long to
+wait when the window is full (``limits`` needs a second call), and the server's "closed
+until" mark. The single-flight token lock is redis-py's ``Lock``.
+
+Failure behaviour: every Redis operation is bounded by ``timeout`` (default 1 s; also the
+socket timeouts, and redis-py's own retries are off). A failure or timeout logs one WARNING
+("falling back"), and for ``retry_interval`` seconds the clients of this process skip Redis:
+each paces itself at its share of the limit (the limit divided by the number of processes
+last seen sharing it; the full limit if Redis was never reached) and fetches tokens itself.
+Then one call probes Redis again; when it answers, a WARNING says sharing resumed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import time
+import weakref
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import anyio
+import redis.asyncio as aioredis
+from redis.asyncio.lock import Lock
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.commands.core import AsyncScript
+from redis.exceptions import LockError, RedisError
+
+from .. import _clock
+from .._ratelimit import RateLimit, _Window
+from . import RateBudget, SharedToken, TokenFetch, TokenStore
+from ._seal import Sealer
+
+logger = logging.getLogger("xi_orders")
+
+T = TypeVar("T")
+
+# KEYS: log, closed, members. ARGV: calls, window (us), member id, member ttl (us).
+# Returns {wait_us, members}: wait 0 means the call was counted.
+_ACQUIRE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local calls = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+redis.call('ZADD', KEYS[3], now, ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[4]))
+redis.call('PEXPIRE', KEYS[3], math.ceil(tonumber(ARGV[4]) / 1000))
+local members = redis.call('ZCARD', KEYS[3])
+local closed = tonumber(redis.call('GET', KEYS[2]) or '0')
+if closed > now then
+  return {closed - now, members}
+end
+local oldest = redis.call('LINDEX', KEYS[1], calls - 1)
+if oldest and tonumber(oldest) > now - window then
+  return {tonumber(oldest) + window - now, members}
+end
+redis.call('LPUSH', KEYS[1], string.format('%.0f', now))
+redis.call('LTRIM', KEYS[1], 0, calls - 1)
+redis.call('PEXPIRE', KEYS[1], math.ceil(window / 1000) + 1000)
+return {0, members}
+"""
+
+# KEYS: closed. ARGV: seconds closed (us). Keeps the later of the two closing times.
+_BACKOFF = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local wait = tonumber(ARGV[1])
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if now + wait > current then
+  redis.call('SET', KEYS[1], string.format('%.0f', now + wait), 'PX', math.ceil(wait / 1000) + 1)
+end
+return 1
+"""
+
+# KEYS: token. ARGV: fingerprint. Deletes the token only if it is still the one refused.
+_INVALIDATE = """
+local v = redis.call('GET', KEYS[1])
+if v and string.sub(v, 1, 32) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+_FAILURES = (RedisError, OSError, TimeoutError, RuntimeError)
+
+
+class _Link:
+    """One event loop's Redis client and its registered scripts."""
+
+    def __init__(self, client: aioredis.Redis) -> None:
+        self.client = client
+        self.acquire: AsyncScript = client.register_script(_ACQUIRE)
+        self.backoff: AsyncScript = client.register_script(_BACKOFF)
+        self.invalidate: AsyncScript = client.register_script(_INVALIDATE)
+
+
+class RedisShared:
+    """One token and one rate budget per app, shared through Redis by every process.
+
+    Example::
+
+        shared = RedisShared("redis://redis:6379/0", namespace="acme-prod")
+        async with AsyncOrdersClient(..., shared=shared) as client: ...
+
+    Args:
+        url: a redis-py URL (``redis://``, ``rediss://``, ``unix://``; a password in it is
+            never logged).
+        namespace: separates environments that share a Redis (``"acme-prod"``).
+        timeout: the longest any call waits on Redis, seconds. Past it (or on any Redis
+            error) the clients fall back to per-process pacing and local tokens.
+        retry_interval: how long, after a failure, before Redis is tried again.
+        lock_timeout: the single-flight token lock's lease; a process that waits longer
+            for another's token fetch fetches one itself.
+        margin: seconds added to every window, for the gap between when a call is counted
+            here and when the server counts it (as the per-process limiter does).
+        redis_options: more keyword arguments for ``redis.asyncio.Redis.from_url``.
+
+    Needs an asyncio event loop (the sync client runs one); on trio it falls back.
+    """
+
+    def __init__(
+        self,
+        url: str = "redis://localhost:6379/0",
+        *,
+        namespace: str = "default",
+        timeout: float = 1.0,
+        retry_interval: float = 5.0,
+        lock_timeout: float = 30.0,
+        margin: float = 0.05,
+        redis_options: dict[str, Any] | None = None,
+    ) -> None:
+        if not namespace or any(c in namespace for c in "{}"):
+            raise ValueError("namespace must be non-empty, without braces")
+        if timeout <= 0 or retry_interval < 0 or lock_timeout <= 0 or margin < 0:
+            raise ValueError("timeout and lock_timeout must be > 0; retry_interval, margin >= 0")
+        self.url = url
+        self.namespace = namespace
+        self.timeout = timeout
+        self.retry_interval = retry_interval
+        self.lock_timeout = lock_timeout
+        self.margin = margin
+        self._options = dict(redis_options or {})
+        self._links: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Link] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._where = _redact(url)
+        self._down_until = 0.0
+        self._down = False
+
+    def __repr__(self) -> str:
+        return f"RedisShared({self._where!r}, namespace={self.namespace!r})"
+
+    def bind(self, client_id: str, client_secret: str) -> tuple[TokenStore, RateBudget]:
+        app = hashlib.sha256(b"xi-orders app\x00" + client_id.encode()).hexdigest()[:16]
+        prefix = f"xi-orders:{{{self.namespace}:{app}}}"
+        store = RedisTokenStore(self, prefix, Sealer(client_id, client_secret))
+        return store, RedisRateBudget(self, prefix)
+
+    @property
+    def available(self) -> bool:
+        """False while this process is falling back (after a Redis failure)."""
+        return not self._down
+
+    async def aclose(self) -> None:
+        """Close this event loop's Redis connections (others close when their loop goes)."""
+        try:
+            link = self._links.pop(asyncio.get_running_loop(), None)
+        except RuntimeError:
+            return
+        if link is not None:
+            await link.client.aclose()
+
+    # --- plumbing ------------------------------------------------------------------------
+
+    def _link(self) -> _Link:
+        loop = asyncio.get_running_loop()  # RuntimeError on trio: counted as a failure
+        link = self._links.get(loop)
+        if link is None:
+            options: dict[str, Any] = {
+                # A few connections per process, shared by all its calls (each holds one
+                # for a single round trip); waiting for one counts against the timeout.
+                "max_connections": 2,
+                "timeout": self.timeout,
+                "socket_timeout": self.timeout,
+                "socket_connect_timeout": self.timeout,
+                "retry": Retry(NoBackoff(), 0),  # no retries of our own: fall back instead
+                "driver_info": None,  # no CLIENT SETINFO round trips when connecting
+                **self._options,
+            }
+            pool = aioredis.BlockingConnectionPool.from_url(self.url, **options)
+            link = self._links[loop] = _Link(aioredis.Redis.from_pool(pool))
+        return link
+
+    async def _run(self, what: str, op: Callable[[_Link], Awaitable[T]]) -> tuple[bool, T | None]:
+        """``(True, result)``, or ``(False, None)`` when Redis is down, failed or too slow."""
+        if self._down:
+            now = time.monotonic()
+            if now < self._down_until:
+                return False, None
+            self._down_until = now + self.retry_interval  # this caller probes; others wait
+        try:
+            with anyio.fail_after(self.timeout):
+                result = await op(self._link())
+        except _FAILURES as exc:
+            self._failed(what, exc)
+            return False, None
+        if self._down:
+            self._down = False
+            logger.warning(
+                "xi_orders: Redis at %s answers again: shared pacing resumed", self._where
+            )
+        return True, result
+
+    def _failed(self, what: str, exc: BaseException) -> None:
+        self._down_until = time.monotonic() + self.retry_interval
+        if self._down:
+            return
+        self._down = True
+        reason = f"no answer within {self.timeout:.3g} s" if isinstance(exc, TimeoutError) else exc
+        logger.warning(
+            "xi_orders: Redis at %s failed (%s: %s, during %s): falling back to per-process "
+            "pacing and local token fetches; trying Redis again in %.3g s",
+            self._where,
+            type(exc).__name__,
+            reason,
+            what,
+            self.retry_interval,
+        )
+
+
+class RedisTokenStore:
+    """The app's token in Redis, sealed with keys derived from the client secret."""
+
+    def __init__(self, shared: RedisShared, prefix: str, sealer: Sealer) -> None:
+        self._shared = shared
+        self._key = prefix + ":token"
+        self._lock_key = prefix + ":token:lock"
+        self._context = self._key.encode()
+        self._sealer = sealer
+
+    async def get(self) -> SharedToken | None:
+        ok, raw = await self._shared._run("token get", lambda link: link.client.get(self._key))
+        if not ok or raw is None:
+            return None
+        return self._open(raw if isinstance(raw, bytes) else raw.encode())
+
+    async def put(self, token: SharedToken) -> None:
+        expires_ms = int(token.expires_at * 1000)
+        if expires_ms <= int(time.time() * 1000):
+            return
+        payload = json.dumps({"v": token.value, "e": token.expires_at}).encode()
+        blob = (
+            self._sealer.fingerprint(token.value) + "." + self._sealer.seal(payload, self._context)
+        )
+        await self._shared._run(
+            "token put", lambda link: link.client.set(self._key, blob, pxat=expires_ms)
+        )
+
+    async def invalidate(self, token: SharedToken) -> None:
+        fingerprint = self._sealer.fingerprint(token.value)
+        await self._shared._run(
+            "token invalidate",
+            lambda link: link.invalidate(keys=[self._key], args=[fingerprint]),
+        )
+
+    async def refresh(self, fetch: TokenFetch) -> SharedToken:
+        shared = self._shared
+        deadline = time.monotonic() + shared.lock_timeout
+        pause = 0.02
+        while True:
+            token = await self.get()
+            if token is not None:
+                return token
+            lock: Lock | None = None
+
+            async def take(link: _Link) -> bool:
+                nonlocal lock
+                lock = link.client.lock(self._lock_key, timeout=shared.lock_timeout, blocking=False)
+                return bool(await lock.acquire())
+
+            ok, got = await shared._run("token lock", take)
+            if not ok:
+                return await fetch()  # Redis is down: this process fetches its own
+            if got and lock is not None:
+                try:
+                    # Whoever held the lock before us may have stored a token already.
+                    token = await self.get()
+                    if token is None:
+                        token = await fetch()
+                        await self.put(token)
+                    return token
+                finally:
+                    with anyio.CancelScope(shield=True):
+                        await shared._run("token unlock", _releaser(lock))
+            if time.monotonic() >= deadline:
+                logger.warning(
+                    "xi_orders: another process has held the token lock for %.3g s; "
+                    "fetching a token here",
+                    shared.lock_timeout,
+                )
+                token = await fetch()
+                await self.put(token)
+                return token
+            await anyio.sleep(pause)
+            pause = min(pause * 1.5, 0.25)
+
+    def _open(self, raw: bytes) -> SharedToken | None:
+        text = raw.decode("ascii", "replace")
+        _, _, sealed = text.partition(".")
+        plain = self._sealer.open(sealed, self._context)
+        if plain is None:
+            return None  # sealed with another secret, or tampered with: as if absent
+        try:
+            payload = json.loads(plain)
+            token = SharedToken(str(payload["v"]), float(payload["e"]))
+        except (ValueError, KeyError, TypeError):
+            return None
+        return token if token.fresh() else None
+
+
+def _releaser(lock: Lock) -> Callable[[_Link], Awaitable[None]]:
+    async def release(link: _Link) -> None:
+        # LockError: the lease ran out meanwhile, nothing to release.
+        with contextlib.suppress(LockError):
+            await lock.release()
+
+    return release
+
+
+class RedisRateBudget:
+    """The app's per-endpoint call budget in Redis (a moving-window log, on Redis's clock)."""
+
+    #: How long a process counts as sharing the budget after its last call, at least.
+    MEMBER_TTL = 30.0
+
+    def __init__(self, shared: RedisShared, prefix: str) -> None:
+        self._shared = shared
+        self._prefix = prefix
+        self._members_key = prefix + ":members"
+        self._member = f"{_host()}:{id(self):x}:{time.time_ns():x}"
+        self._keys: dict[str, list[str]] = {}
+        self._closed: dict[str, float] = {}
+        self._fallback: dict[str, _Window] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._locks: dict[str, asyncio.Lock] = {}
+        #: Processes sharing the budget when Redis last answered (0: never reached).
+        self.members = 0
+
+    async def acquire(self, endpoint: str, limit: RateLimit) -> bool:
+        keys = self._keys.get(endpoint)
+        if keys is None:
+            log = f"{self._prefix}:rl:{endpoint}"
+            keys = self._keys[endpoint] = [log, log + ":closed", self._members_key]
+        window = limit.per + self._shared.margin
+        ttl = max(self.MEMBER_TTL, 2 * window)
+        args: list[str | int] = [limit.calls, int(window * 1e6), self._member, int(ttl * 1e6)]
+        # The calls of this process queue here, first come first served, so one at a time
+        # asks Redis (and only the head of the queue polls when the window is full).
+        async with self._queue(endpoint):
+            while True:
+                closed = self._closed.get(endpoint, 0.0)
+                now = _clock.monotonic()
+                if closed > now:
+                    await _clock.sleep(closed - now)
+                    continue
+                ok, reply = await self._shared._run(
+                    "rate budget", lambda link: link.acquire(keys=keys, args=args)
+                )
+                if not ok or reply is None:
+                    break
+                wait_us, members = int(reply[0]), int(reply[1])
+                self.members = members
+                if wait_us <= 0:
+                    # Remembered for the fallback: if Redis goes away now, this process
+                    # goes on from its own recent calls, not from an empty window.
+                    self._fallback_window(endpoint, limit).sent.append(_clock.monotonic())
+                    return True
+                await _clock.sleep(wait_us / 1e6)
+        await self._pace_locally(endpoint, limit)
+        return False
+
+    def _queue(self, endpoint: str) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # the client moved to another event loop
+            self._loop, self._locks = loop, {}
+        lock = self._locks.get(endpoint)
+        if lock is None:
+            lock = self._locks[endpoint] = asyncio.Lock()
+        return lock
+
+    async def _pace_locally(self, endpoint: str, limit: RateLimit) -> None:
+        """While Redis is away: this process's share of the limit (the caller's own window
+        still applies the full limit and the server's Remaining/429 signals)."""
+        await self._fallback_window(endpoint, limit).acquire()
+
+    def _fallback_window(self, endpoint: str, limit: RateLimit) -> _Window:
+        share = max(1, limit.calls // self.members) if self.members > 1 else limit.calls
+        window = self._fallback.get(endpoint)
+        if window is None:
+            window = self._fallback[endpoint] = _Window(limit, margin=self._shared.margin)
+        if window.limit.calls != share or window.limit.per != limit.per:
+            window.limit = RateLimit(share, limit.per)  # its record of sends stays
+        sent = window.sent
+        while len(sent) > limit.calls:
+            sent.popleft()
+        return window
+
+    def backoff(self, endpoint: str, seconds: float) -> None:
+        if seconds <= 0:
+            return
+        until = _clock.monotonic() + seconds
+        if until <= self._closed.get(endpoint, 0.0):
+            return
+        self._closed[endpoint] = until
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        keys = [f"{self._prefix}:rl:{endpoint}:closed"]
+        args = [int(seconds * 1e6)]
+        task = loop.create_task(
+            self._shared._run("rate backoff", lambda link: link.backoff(keys=keys, args=args))
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+def _host() -> str:
+    import socket
+
+    return socket.gethostname()
+
+
+def _redact(url: str) -> str:
+    """The URL without user and password."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    _, at, host = rest.rpartition("@")
+    return f"{scheme}://{host}" if at else url
