@@ -1,0 +1,436 @@
+"""Exactly-once placement: what a create does when its outcome is unknown.
+
+Owns the decision after a create fails in a way that may have reached the server: look the
+order up by its customer PO number, compare it with what was sent, then return it, send the
+create once more (only behind the server's duplicate-PO guard), or raise
+``OrderOutcomeUnknown``. Must not import the client: it receives the operations it needs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Protocol, TypeVar
+
+import attrs
+
+from . import _clock
+from ._response import Reconciliation
+from ._transport import new_correlation_id
+from .errors import (
+    APIConnectionError,
+    APIStatusError,
+    BadRequestError,
+    OrderOutcomeUnknown,
+    ValidationError,
+    XiError,
+)
+from .models import (
+    Address,
+    CreatedOrder,
+    CreatedOrderLine,
+    OrderCreateLine,
+    OrderDetail,
+    OrderSummary,
+)
+
+logger = logging.getLogger("xi_orders")
+
+ResultT = TypeVar("ResultT")
+
+
+@attrs.frozen
+class ReconcilePolicy:
+    """How long, and how often, a create whose outcome is unknown is looked up.
+
+    An order the API has just accepted can take a while to show in search (the search
+    index lags the order system, by seconds usually and by longer under load), so one
+    immediate search is not proof of absence. The defaults search for up to ``window``
+    seconds with backoff from ``first_wait`` doubling up to ``max_wait``, and send the
+    create at most ``max_creates`` times in all, the repeats only when the API's own
+    duplicate-PO guard protects the order.
+
+    Example::
+
+        AsyncOrdersClient(..., reconcile=ReconcilePolicy(window=120))
+        await client.create_order(order, reconcile=False)   # your own reconciliation
+    """
+
+    #: Seconds to keep looking before deciding the order was not placed.
+    window: float = 60.0
+    #: First wait before a lookup (the order needs a moment to reach search).
+    first_wait: float = 1.0
+    #: The longest wait between two lookups.
+    max_wait: float = 8.0
+    #: Creates sent in all, the first included (repeats only behind the duplicate-PO guard).
+    max_creates: int = 3
+
+    def __attrs_post_init__(self) -> None:
+        for name in ("window", "first_wait", "max_wait"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise ValidationError(f"reconcile.{name}", f"must be a number >= 0, got {value!r}")
+        if (
+            isinstance(self.max_creates, bool)
+            or not isinstance(self.max_creates, int)
+            or self.max_creates < 1
+        ):
+            raise ValidationError("reconcile.max_creates", "must be an integer >= 1")
+
+
+class _Operations(Protocol):
+    def search_orders(self, *, customer_order_number: str, correlation_id: str) -> Any: ...
+
+    async def get_order(self, order_number: str, *, correlation_id: str) -> OrderDetail: ...
+
+
+def is_ambiguous(error: BaseException) -> bool:
+    """Whether a failed create may nevertheless have placed the order.
+
+    A connection failure after the request may have left, a read timeout, or a 5xx (the
+    API's own, or a gateway's 502/503/504). A 4xx, a 429 and a failure before sending are
+    answers: nothing was placed.
+    """
+    if isinstance(error, APIConnectionError):
+        return bool(getattr(error, "request_sent", True))
+    if isinstance(error, APIStatusError):
+        return error.status_code >= 500
+    return False
+
+
+def _is_duplicate_po(error: BaseException) -> bool:
+    """The API's duplicate-PO guard refused the create (400 on ``customerOrderNumber``)."""
+    if not isinstance(error, BadRequestError):
+        return False
+    for field in error.fields:
+        name = (field.field or "").lower()
+        text = (field.message or "").lower()
+        if name == "customerordernumber" and "duplicate" in text:
+            return True
+    return "duplicate" in str(error.api_message or "").lower()
+
+
+def _norm(value: object) -> str:
+    return str(value or "").strip().upper()
+
+
+@attrs.frozen
+class OrderShape:
+    """What distinguishes one create request from another order with the same PO number."""
+
+    customer_order_number: str
+    #: ``(part number, quantity)`` of each requested line (Ingram's part, else the vendor's).
+    lines: tuple[tuple[str, int], ...]
+    ship_to_postal_code: str | None
+    duplicates_allowed: bool
+
+    @classmethod
+    def of(
+        cls,
+        customer_order_number: str | None,
+        lines: Sequence[OrderCreateLine],
+        ship_to: Address | None,
+        duplicates_allowed: bool | None,
+    ) -> OrderShape:
+        if not customer_order_number:
+            raise ValidationError(
+                "customer_order_number",
+                "is required to place an order safely: it is how an order whose outcome is "
+                "unknown is found again (or pass reconcile=False)",
+            )
+        shaped = tuple(
+            (_norm(line.ingram_part_number or line.vendor_part_number), int(line.quantity or 0))
+            for line in lines
+        )
+        postal = _norm(ship_to.postal_code) if ship_to is not None else ""
+        return cls(
+            customer_order_number=customer_order_number,
+            lines=shaped,
+            ship_to_postal_code=postal or None,
+            duplicates_allowed=bool(duplicates_allowed),
+        )
+
+    def matches(self, order: OrderDetail) -> bool:
+        """Whether ``order`` is (part of) what this request would have placed.
+
+        Every line of the order must be a requested line with the requested quantity (a
+        create can split into several orders, and a 207 can drop lines, so the order may
+        hold fewer lines than were asked for, never other ones); the ship-to postal code,
+        when both sides have one, must agree.
+        """
+        if _norm(order.customer_order_number) != _norm(self.customer_order_number):
+            return False
+        requested = {part: qty for part, qty in self.lines if part}
+        # v6.1 sometimes omits the lines of an order that has them: then the PO, the date
+        # and the ship-to decide.
+        for line in order.lines:
+            part = _norm(line.ingram_part_number)
+            vendor_part = _norm(line.vendor_part_number)
+            qty = requested.get(part, requested.get(vendor_part))
+            if qty is None or (line.quantity_ordered is not None and line.quantity_ordered != qty):
+                return False
+        shipped_to = order.ship_to_info.postal_code if order.ship_to_info else None
+        return not (
+            self.ship_to_postal_code
+            and shipped_to
+            and _norm(shipped_to) != self.ship_to_postal_code
+        )
+
+
+def _created_order(detail: OrderDetail) -> CreatedOrder:
+    """A create answer's order rebuilt from the order's details."""
+    order_date = detail.ingram_order_date
+    return CreatedOrder(
+        ingram_order_number=detail.ingram_order_number,
+        ingram_order_date=order_date.date() if isinstance(order_date, datetime) else order_date,
+        order_type=detail.order_type,
+        order_total=detail.order_total,
+        freight_charges=detail.freight_charges,
+        total_tax=detail.total_tax,
+        currency_code=detail.currency_code,
+        number_of_lines_with_success=len(detail.lines),
+        lines=[
+            CreatedOrderLine(
+                sub_order_number=line.sub_order_number,
+                ingram_line_number=line.ingram_order_line_number,
+                customer_line_number=line.customer_line_number,
+                line_status=line.line_status,
+                ingram_part_number=line.ingram_part_number,
+                vendor_part_number=line.vendor_part_number,
+                unit_price=line.unit_price,
+                extended_unit_price=line.extended_price,
+                quantity_ordered=line.quantity_ordered,
+                quantity_confirmed=line.quantity_confirmed,
+                quantity_back_ordered=line.quantity_back_ordered,
+            )
+            for line in detail.lines
+        ],
+    )
+
+
+@attrs.define
+class _Search:
+    """The lookups of one placement: which orders carry our PO number, and which are ours."""
+
+    ops: _Operations
+    shape: OrderShape
+    started: date
+    correlation_ids: list[str] = attrs.field(factory=list)
+
+    async def once(self) -> tuple[list[OrderDetail], list[str]]:
+        """(orders matching what we sent, order numbers carrying our PO that do not)."""
+        cid = new_correlation_id()
+        self.correlation_ids.append(cid)
+        summaries: list[OrderSummary] = await self.ops.search_orders(
+            customer_order_number=self.shape.customer_order_number, correlation_id=cid
+        ).collect()
+        ours: list[OrderDetail] = []
+        others: list[str] = []
+        seen: set[str] = set()
+        for summary in summaries:
+            number = summary.ingram_order_number
+            if not number or number in seen:
+                continue
+            seen.add(number)
+            if _norm(summary.customer_order_number) != _norm(self.shape.customer_order_number):
+                continue  # search matched loosely; not our PO
+            cid = new_correlation_id()
+            self.correlation_ids.append(cid)
+            detail = await self.ops.get_order(number, correlation_id=cid)
+            placed = detail.ingram_order_date
+            placed_day = placed.date() if isinstance(placed, datetime) else placed
+            # With duplicates allowed, an order dated before this placement began cannot be
+            # ours (dates only: a day of slack for time zones). With the duplicate-PO guard
+            # on, an older order with our PO would have made the server refuse ours, so the
+            # PO and the lines decide (and clocks, the server's and ours, need not agree).
+            if (
+                self.shape.duplicates_allowed
+                and placed_day is not None
+                and placed_day < self.started - timedelta(days=1)
+            ):
+                others.append(number)
+            elif self.shape.matches(detail):
+                ours.append(detail)
+            else:
+                others.append(number)
+        return ours, others
+
+    async def until_found(
+        self, policy: ReconcilePolicy
+    ) -> tuple[list[OrderDetail], list[str], XiError | None]:
+        """Search with backoff for up to ``policy.window`` seconds.
+
+        Returns (ours, others, the last search error if no search ever succeeded).
+        """
+        deadline = _clock.monotonic() + policy.window
+        wait = policy.first_wait
+        last_error: XiError | None = None
+        succeeded = False
+        ours: list[OrderDetail] = []
+        others: list[str] = []
+        while True:
+            await _clock.sleep(min(wait, max(0.0, deadline - _clock.monotonic())))
+            try:
+                ours, others = await self.once()
+            except XiError as exc:
+                last_error = exc
+                logger.debug("reconcile: search for PO %s failed: %s", self.shape, exc)
+            else:
+                succeeded = True
+                last_error = None
+                if ours or others:
+                    return ours, others, None
+            if _clock.monotonic() >= deadline:
+                return ours, others, (None if succeeded else last_error)
+            wait = min(wait * 2, policy.max_wait)
+
+
+async def place(
+    send: Callable[[str], Awaitable[ResultT]],
+    found: Callable[[list[CreatedOrder], Reconciliation, ResultT | None], ResultT],
+    ops: _Operations,
+    shape: OrderShape,
+    policy: ReconcilePolicy,
+    *,
+    request: object,
+    first_correlation_id: str | None = None,
+) -> ResultT:
+    """Send a create and resolve an ambiguous failure; see ``AsyncOrdersClient.create_order``.
+
+    ``send(correlation_id)`` sends the create once (the send path's own retries included:
+    those happen only when nothing was placed); ``found(orders, reconciliation, None)``
+    builds the typed result from the orders found, and marks a resent result
+    (``found([], reconciliation, result)``).
+    """
+    started = datetime.fromtimestamp(_clock.wall(), timezone.utc).date()
+    create_cids: list[str] = []
+    search = _Search(ops, shape, started)
+    cause: str | None = None
+    while True:
+        cid = first_correlation_id if not create_cids and first_correlation_id else None
+        cid = cid or new_correlation_id()
+        create_cids.append(cid)
+        try:
+            result = await send(cid)
+        except XiError as exc:
+            if cause is not None and _is_duplicate_po(exc):
+                # Refused as a duplicate after an earlier ambiguous create: that one was
+                # placed after all and is not yet visible. Look again before giving up.
+                ours, others, search_error = await search.until_found(policy)
+                if len(ours) >= 1 and not others:
+                    return found(
+                        [_created_order(d) for d in ours],
+                        _reconciliation("found", cause, create_cids, search, ours),
+                        None,
+                    )
+                raise _unknown(
+                    "a repeat was refused as a duplicate PO number, but the order placed "
+                    "earlier could not be identified",
+                    shape,
+                    request,
+                    create_cids,
+                    search,
+                    others=[d.ingram_order_number or "" for d in ours] + others,
+                    cause=exc,
+                ) from exc
+            if not is_ambiguous(exc):
+                raise
+            cause = cause or f"{type(exc).__name__}: {exc}"
+            logger.warning(
+                "create with PO %s may have been placed (%s); looking it up",
+                shape.customer_order_number,
+                type(exc).__name__,
+            )
+            ours, others, search_error = await search.until_found(policy)
+            if search_error is not None:
+                raise _unknown(
+                    "search was unavailable, so whether the order was placed is unknown",
+                    shape,
+                    request,
+                    create_cids,
+                    search,
+                    cause=search_error,
+                ) from exc
+            if ours and not others and (not shape.duplicates_allowed or len(ours) == 1):
+                return found(
+                    [_created_order(d) for d in ours],
+                    _reconciliation("found", cause, create_cids, search, ours),
+                    None,
+                )
+            if ours or others:
+                raise _unknown(
+                    "several orders carry this PO number",
+                    shape,
+                    request,
+                    create_cids,
+                    search,
+                    others=[d.ingram_order_number or "" for d in ours] + others,
+                    cause=exc,
+                ) from exc
+            if shape.duplicates_allowed:
+                raise _unknown(
+                    f"the order was not found within {policy.window:g} s, and duplicates "
+                    "are allowed, so sending it again could place it twice",
+                    shape,
+                    request,
+                    create_cids,
+                    search,
+                    cause=exc,
+                ) from exc
+            if len(create_cids) >= policy.max_creates:
+                raise _unknown(
+                    f"the order was not found after {len(create_cids)} ambiguous creates",
+                    shape,
+                    request,
+                    create_cids,
+                    search,
+                    cause=exc,
+                ) from exc
+            logger.warning(
+                "PO %s not found within %g s: sending the create again (the API refuses a "
+                "duplicate PO number)",
+                shape.customer_order_number,
+                policy.window,
+            )
+            continue
+        if cause is None:
+            return result
+        return found([], _reconciliation("resent", cause, create_cids, search), result)
+
+
+def _reconciliation(
+    outcome: str,
+    cause: str,
+    create_cids: list[str],
+    search: _Search,
+    found: Sequence[OrderDetail] = (),
+) -> Reconciliation:
+    return Reconciliation(
+        outcome=outcome,
+        cause=cause,
+        create_correlation_ids=tuple(create_cids),
+        lookup_correlation_ids=tuple(search.correlation_ids),
+        order_numbers=tuple(d.ingram_order_number for d in found if d.ingram_order_number),
+    )
+
+
+def _unknown(
+    reason: str,
+    shape: OrderShape,
+    request: object,
+    create_cids: list[str],
+    search: _Search,
+    *,
+    others: Sequence[str] = (),
+    cause: BaseException | None = None,
+) -> OrderOutcomeUnknown:
+    return OrderOutcomeUnknown(
+        reason,
+        customer_order_number=shape.customer_order_number,
+        request=request,
+        candidates=tuple(n for n in others if n),
+        create_correlation_ids=tuple(create_cids),
+        lookup_correlation_ids=tuple(search.correlation_ids),
+        cause=f"{type(cause).__name__}: {cause}" if cause is not None else None,
+    )
