@@ -37,5 +37,7 @@ def bench(session: nox.Session) -> None:
     ``nox -s bench`` runs the full set (about 10 minutes) and writes
     ``benchmarks/results/latest.json``; ``nox -s bench -- --quick`` is a fast pass.
     """
-    session.install("-e", ".", "xi-sdk-resellers==1.3.0", "tqdm")
+    # the aiohttp extra: the default transport under asyncio (rows S1-S5 measure it, and
+    # raw aiohttp beside it); trio rows use httpcore shards either way
+    session.install("-e", ".[aiohttp]", "xi-sdk-resellers==1.3.0", "tqdm")
     session.run("python", "benchmarks/run.py", *session.posargs)

@@ -41,6 +41,7 @@ SUITES = {
     "bulk": "rows 3, 4 and 9: the 1,000-order bulk lookup",
     "ratelimit": "row 5: pacing at the sandbox's rate limit",
     "paginate": "rows 6 and 8: walking a search",
+    "sockets": "rows S1-S6: real localhost sockets and the bulk layer (issue 12)",
 }
 
 
