@@ -375,7 +375,7 @@ class Sandbox:
     ) -> list[str]:
         """Order numbers, newest first; of one customer and/or with a detail ``orderStatus``
         (``"Shipped"``, ``"On Hold"``, ``"Processing"``, ``"Backordered"``, ``"Delivered"``,
-        ``"Canceled"``)."""
+        ``"Canceled"``: the canonical spelling, whatever ``Realism.status_spelling`` sends)."""
         return self._core.order_numbers(customer_number, status)
 
     def ship(self, order_number: str) -> dict[str, Any]:
