@@ -12,8 +12,11 @@ Example::
 ``xi_orders.webhooks``.
 """
 
+from . import tabular as _tabular  # noqa: F401 - gives the models their notebook HTML
 from ._ratelimit import RateLimit
-from ._response import ResponseMeta
+from ._raw import RawResponse
+from ._reconcile import ReconcilePolicy
+from ._response import Reconciliation, ResponseMeta
 from ._retry import RetryPolicy
 from ._version import __version__
 from .bulk import BulkLookup, BulkProgress
@@ -25,10 +28,12 @@ from .errors import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ClientClosedError,
     ConflictError,
     DecodeError,
     InternalServerError,
     NotFoundError,
+    OrderOutcomeUnknown,
     PermissionDeniedError,
     RateLimitError,
     ResponseDecodeError,
@@ -38,7 +43,8 @@ from .errors import (
     ValidationError,
     XiError,
 )
-from .pagination import AsyncPaginator
+from .models.status import OrderStatus
+from .pagination import AsyncPaginator, PaginationError, PaginationWarning
 from .sync import OrdersClient
 
 __all__ = [
@@ -52,14 +58,22 @@ __all__ = [
     "BadRequestError",
     "BulkLookup",
     "BulkProgress",
+    "ClientClosedError",
     "ConflictError",
     "DecodeError",
     "InternalServerError",
     "NotFoundError",
+    "OrderOutcomeUnknown",
+    "OrderStatus",
     "OrdersClient",
+    "PaginationError",
+    "PaginationWarning",
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
+    "RawResponse",
+    "ReconcilePolicy",
+    "Reconciliation",
     "ResponseDecodeError",
     "ResponseMeta",
     "RetryPolicy",

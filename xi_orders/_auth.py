@@ -228,7 +228,12 @@ class TokenAuth(httpx.Auth):
         try:
             response = await self._send(request)
         except httpx.HTTPError as exc:
-            logger.debug("POST %s -> %s (token request)", request.url.path, type(exc).__name__)
+            logger.debug(
+                "POST %s -> %s (token request)",
+                request.url.path,
+                type(exc).__name__,
+                extra={"endpoint": "token", "correlation_id": cid, "status": type(exc).__name__},
+            )
             return self._network_error(exc, cid), True, None
         logger.debug(
             "POST %s -> %s in %.3fs (token request, correlation ID %s)",
@@ -236,6 +241,12 @@ class TokenAuth(httpx.Auth):
             response.status_code,
             time.monotonic() - started,
             cid,
+            extra={
+                "endpoint": "token",
+                "correlation_id": cid,
+                "status": response.status_code,
+                "elapsed": time.monotonic() - started,
+            },
         )
         status = response.status_code
         if status != 200:

@@ -25,7 +25,9 @@ broke is turned off: re-sends are the retry policy's decision, counted and logge
 
 from __future__ import annotations
 
+import datetime
 import importlib.util
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -251,41 +253,25 @@ def effective_error(exc: httpx.RequestError) -> httpx.RequestError:
     return fixed
 
 
-class _MappedStream(httpx.AsyncByteStream):
-    def __init__(self, stream: httpx.AsyncByteStream) -> None:
-        self._stream = stream
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        try:
-            async for chunk in self._stream:
-                yield chunk
-        except httpx.TransportError as exc:
-            fixed = effective_error(exc)
-            if fixed is exc:
-                raise
-            raise fixed from fixed.__cause__
-
-    async def aclose(self) -> None:
-        try:
-            await self._stream.aclose()
-        except httpx.TransportError as exc:
-            fixed = effective_error(exc)
-            if fixed is exc:
-                raise
-            raise fixed from fixed.__cause__
-
-
 def _aiohttp_transport_class() -> type[httpx.AsyncBaseTransport]:
     global _AiohttpTransport
     if _AiohttpTransport is not None:
         return _AiohttpTransport
     import aiohttp
     import httpx_aiohttp
+    import yarl
+    from multidict import CIMultiDict
 
     class _Transport(httpx_aiohttp.AiohttpTransport):
+        """``httpx_aiohttp``'s transport (its session handling), sending each request
+        itself: aiohttp reads the whole body, and the ``httpx.Response`` is built around
+        it once (no per-chunk stream wrappers between httpx and aiohttp). aiohttp errors
+        become the httpx exception they stand for (:func:`_aiohttp_error_class`)."""
+
         def __init__(self, max_connections: int | None = None) -> None:
             super().__init__(client=self._new_session)
             self._max_connections = max_connections
+            self._timeouts: dict[tuple[Any, Any, Any], aiohttp.ClientTimeout] = {}
 
         def _new_session(self) -> aiohttp.ClientSession:
             connector = aiohttp.TCPConnector(
@@ -301,17 +287,62 @@ def _aiohttp_transport_class() -> type[httpx.AsyncBaseTransport]:
                 session._retry_connection = False
             return session
 
+        def _timeout(self, timeout: dict[str, Any]) -> aiohttp.ClientTimeout:
+            # httpx's connect / read / pool timeouts, as httpx_aiohttp maps them.
+            key = (timeout.get("connect"), timeout.get("read"), timeout.get("pool"))
+            found = self._timeouts.get(key)
+            if found is None:
+                if len(self._timeouts) > 64:
+                    self._timeouts.clear()
+                found = self._timeouts[key] = aiohttp.ClientTimeout(
+                    sock_connect=key[0], sock_read=key[1], connect=key[2]
+                )
+            return found
+
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            session = self.client
+            if not isinstance(session, aiohttp.ClientSession):
+                session = self.client = self.get_client()
+            data: Any
             try:
-                response: httpx.Response = await super().handle_async_request(request)
-            except httpx.TransportError as exc:
-                fixed = effective_error(exc)
-                if fixed is exc:
-                    raise
-                raise fixed from fixed.__cause__
-            assert isinstance(response.stream, httpx.AsyncByteStream)
-            response.stream = _MappedStream(response.stream)
-            return response
+                data = request.content or None
+            except httpx.RequestNotRead:
+                data = request.stream
+                request.headers.pop("transfer-encoding", None)  # handled by aiohttp
+            started = time.perf_counter()
+            try:
+                response = await session.request(
+                    request.method,
+                    # httpx's URL is already encoded: aiohttp need not parse and quote it again.
+                    yarl.URL(str(request.url), encoded=True),
+                    headers=CIMultiDict(request.headers.multi_items()),
+                    data=data,
+                    allow_redirects=False,
+                    auto_decompress=False,  # httpx decodes Content-Encoding
+                    compress=False,
+                    timeout=self._timeout(request.extensions.get("timeout", {})),
+                    server_hostname=request.extensions.get("sni_hostname"),
+                )
+                try:
+                    body = await response.read()  # closes the connection on failure
+                finally:
+                    response.release()
+            except aiohttp.ClientError as exc:
+                cls = _aiohttp_error_class(exc)
+                raise cls(str(exc) or type(exc).__name__, request=request) from exc
+            extensions: dict[str, Any] = {"http_version": b"HTTP/1.1"}
+            if response.reason:
+                extensions["reason_phrase"] = response.reason.encode()
+            result = httpx.Response(
+                response.status,
+                headers=response.raw_headers,
+                stream=httpx.ByteStream(body),
+                request=request,
+                extensions=extensions,
+            )
+            result.read()  # in memory already: decodes any Content-Encoding, closes
+            result.elapsed = datetime.timedelta(seconds=time.perf_counter() - started)
+            return result
 
     _AiohttpTransport = _Transport
     return _Transport

@@ -17,7 +17,7 @@ import attrs
 
 from . import _clock
 from ._response import Reconciliation
-from ._transport import new_correlation_id
+from ._transport import check_correlation_id, new_correlation_id
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -77,6 +77,22 @@ class ReconcilePolicy:
             or self.max_creates < 1
         ):
             raise ValidationError("reconcile.max_creates", "must be an integer >= 1")
+
+
+class _Placeable(Protocol):
+    """What reconciliation reads of a create request (v6 or v7)."""
+
+    customer_order_number: str | None
+    lines: list[OrderCreateLine]
+    ship_to_info: Address | None
+    allow_duplicate_customer_order_number: bool | None
+
+
+class _Reconcilable(Protocol):
+    reconciliation: Reconciliation | None
+
+
+PlacedT = TypeVar("PlacedT", bound=_Reconcilable)
 
 
 class _Operations(Protocol):
@@ -433,4 +449,37 @@ def _unknown(
         create_correlation_ids=tuple(create_cids),
         lookup_correlation_ids=tuple(search.correlation_ids),
         cause=f"{type(cause).__name__}: {cause}" if cause is not None else None,
+    )
+
+
+async def create_once(
+    send: Callable[[str | None], Awaitable[PlacedT]],
+    order: _Placeable,
+    ops: _Operations,
+    policy: ReconcilePolicy | None,
+    correlation_id: str | None,
+    blank: Callable[[list[CreatedOrder]], PlacedT],
+) -> PlacedT:
+    """A create sent through ``send``, its ambiguous outcome resolved under ``policy``
+    (``None``: not resolved, the ambiguous error raises). ``blank(orders)`` makes the
+    result for orders found by search."""
+    if policy is None:
+        return await send(correlation_id)
+    if correlation_id is not None:
+        check_correlation_id(correlation_id)
+
+    def found(orders: list[CreatedOrder], how: Reconciliation, result: PlacedT | None) -> PlacedT:
+        if result is None:
+            result = blank(orders)
+        result.reconciliation = how
+        return result
+
+    shape = OrderShape.of(
+        order.customer_order_number,
+        order.lines,
+        order.ship_to_info,
+        order.allow_duplicate_customer_order_number,
+    )
+    return await place(
+        send, found, ops, shape, policy, request=order, first_correlation_id=correlation_id
     )

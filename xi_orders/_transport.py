@@ -179,6 +179,10 @@ class Sender:
                 self._log(request, None, sent_at, cid, attempt, type(exc).__name__, endpoint)
                 if trace is not None:
                     trace.done(None, exc)
+            except BaseException as exc:  # a token request's error, a cancellation
+                if trace is not None:
+                    trace.done(None, exc)
+                raise
             else:
                 # A 401 answered by a fresh token and a replay (httpx keeps the 401 in the
                 # history): each exchange is an attempt, with its own log line.

@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any
 
+import anyio
 import httpx
 
-from . import _config
+from . import _checks, _config, _logging, _results, _telemetry
 from ._auth import Credentials, TokenAuth
-from ._convert import structure, unstructure
+from ._checks import SimulateStatus
+from ._core import ClientCore
+from ._options import NO_OPTIONS, EventHooks, PoolSettings, RequestOptions
 from ._ratelimit import STANDARD as STANDARD_RATE_LIMIT
 from ._ratelimit import RateLimit, RateLimiter
+from ._reconcile import ReconcilePolicy, create_once
 from ._response import ResponseMeta
 from ._retry import RetryPolicy
 from ._search import (
     DEFAULT_PAGE_SIZE,
     DateLike,
     DateRange,
-    OrderStatus,
-    as_date_string,
+    StatusFilter,
     build_search_params,
 )
 from ._transport import (
@@ -31,13 +35,14 @@ from ._transport import (
     GET_ORDER,
     MODIFY_ORDER,
     SEARCH_ORDERS,
-    Reply,
     Sender,
     check_correlation_id,
 )
 from ._version import __version__
 from .bulk import BulkLookup, ProgressCallback
-from .errors import DecodeError, ResponseDecodeError, ValidationError
+from .errors import (
+    ValidationError,
+)
 from .models import (
     OrderCreateRequest,
     OrderCreateResponse,
@@ -50,20 +55,21 @@ from .models import (
     OrderSummary,
 )
 from .pagination import AsyncPaginator
+from .shared import RateBudget, SharedState, TokenStore
 
+if TYPE_CHECKING:
+    import ssl
 
-class _Result(Protocol):
-    response: ResponseMeta | None
+    from typing_extensions import Unpack
 
-
-ResultT = TypeVar("ResultT", bound=_Result)
-SimulateStatus = Literal["IM::SHIPPED", "IM::PARTIALLY_SHIPPED", "IM::HOLD", "IM::INVOICED"]
-_SIMULATE_STATUSES = ("IM::SHIPPED", "IM::PARTIALLY_SHIPPED", "IM::HOLD", "IM::INVOICED")
+Environment = _config.Environment
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
+logger = logging.getLogger("xi_orders.client")
 
-class AsyncOrdersClient:
+
+class AsyncOrdersClient(ClientCore):
     """An async client for Ingram Micro's Xvantage Reseller Orders API.
 
     Tokens are fetched and refreshed for you (OAuth2 client credentials), every call gets
@@ -84,16 +90,41 @@ class AsyncOrdersClient:
         customer_number: your Ingram Micro reseller number (IM-CustomerNumber, max 10).
         country_code: the 2-letter country of your account (IM-CountryCode).
         sender_id: optional IM-SenderID (max 32).
-        base_url: the API host; sandbox and production share it (the credentials decide).
-        token_url: defaults to ``{base_url}/oauth/oauth30/token``.
-        timeout: seconds, or an ``httpx.Timeout``.
+        environment: ``"production"`` (API paths at ``https://api.ingrammicro.com:443``) or
+            ``"sandbox"`` (Ingram Micro's sandbox, ``https://api.ingrammicro.com:443/sandbox``);
+            both get their tokens from ``https://api.ingrammicro.com:443/oauth/oauth30/token``.
+        base_url: overrides the environment's URL for the API paths (a proxy, the local
+            sandbox's ``sandbox.serve()`` URL).
+        token_url: defaults to ``/oauth/oauth30/token`` at the root of ``base_url``'s host.
+        allow_insecure: accept a plain ``http://`` URL on a host other than this machine.
+            Off by default: the token request would carry the client secret in cleartext.
+        timeout: positive seconds, or an ``httpx.Timeout`` (not with ``http_client``, whose
+            own timeout applies).
         retry: a ``RetryPolicy`` (``RetryPolicy.disabled()`` for none).
         rate_limit: a ``RateLimit`` for every endpoint, a mapping from operation name
             (``"get_order"``, ``"search_orders"``, ...) to ``RateLimit``, or ``None`` to turn
             client-side pacing off. By default 60 calls a minute per endpoint (the API's
             standard), following the server's ``X-RateLimit-Limit`` when it differs.
         transport: an ``httpx.AsyncBaseTransport`` (tests, the sandbox, proxies).
-        http_client: an existing ``httpx.AsyncClient`` to share; it is not closed by us.
+        http_client: an existing ``httpx.AsyncClient`` to share; it is not closed by us,
+            and it stays bound to whatever event loop its connections were opened on.
+        shared: a ``xi_orders.shared`` backend (``RedisShared(url, namespace=...)``,
+            ``MemoryShared()``) through which every client of the same app, in this and
+            other processes, shares one access token and one per-endpoint rate budget.
+            Default: this client keeps its own token and paces itself. If the backend fails,
+            calls go on: tokens are fetched locally and pacing is per process.
+        reconcile: what a create does when its outcome is unknown (a read timeout, a 5xx,
+            a connection dropped after sending): ``True`` (default) looks the order up by
+            its PO number and returns it, or sends it once more when it surely was not
+            placed, with a default ``ReconcilePolicy``; a ``ReconcilePolicy`` to tune the
+            search window; ``False`` to get the ambiguous error instead.
+        default_headers; event_hooks, limits, proxy, verify (httpx's, for the pool we build);
+            tracer_provider, meter_provider, propagate_trace (OpenTelemetry, the ``otel``
+            extra): see the README's "In production", ``_options`` and ``_telemetry``.
+
+    One event loop at a time: the client's own connection pool and locks follow it to a
+    new loop (a second ``asyncio.run``, a notebook client handed to ``OrdersClient.wrap``).
+    After ``aclose()`` every call, in flight or later, raises ``ClientClosedError``.
     """
 
     def __init__(
@@ -104,14 +135,27 @@ class AsyncOrdersClient:
         customer_number: str,
         country_code: str,
         sender_id: str | None = None,
-        base_url: str = _config.DEFAULT_BASE_URL,
+        environment: Environment = "production",
+        base_url: str | None = None,
         token_url: str | None = None,
+        allow_insecure: bool = False,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
         rate_limit: RateLimit | Mapping[str, RateLimit] | None = STANDARD_RATE_LIMIT,
         transport: httpx.AsyncBaseTransport | None = None,
         http_client: httpx.AsyncClient | None = None,
+        shared: SharedState | None = None,
+        reconcile: bool | ReconcilePolicy = True,
+        default_headers: Mapping[str, str] | None = None,
+        event_hooks: EventHooks | None = None,
+        limits: httpx.Limits | None = None,
+        proxy: httpx.Proxy | str | None = None,
+        verify: ssl.SSLContext | str | bool | None = None,
+        tracer_provider: Any = None,
+        meter_provider: Any = None,
+        propagate_trace: bool = False,
     ) -> None:
+        _logging.setup_from_env()
         credentials = Credentials(
             _config.required("client_id", client_id),
             _config.required("client_secret", client_secret),
@@ -119,17 +163,55 @@ class AsyncOrdersClient:
         self.customer_number = _config.customer_number(customer_number)
         self.country_code = _config.country_code(country_code)
         self.sender_id = _config.sender_id(sender_id)
-        self.base_url = _config.base_url("base_url", base_url)
+        self.environment = _config.environment(environment)
+        insecure = _config.flag("allow_insecure", allow_insecure)
+        self.base_url = _config.base_url(
+            "base_url",
+            _config.ENVIRONMENTS[self.environment] if base_url is None else base_url,
+            allow_insecure=insecure,
+        )
         self.token_url = _config.base_url(
-            "token_url", token_url or self.base_url + _config.TOKEN_PATH
+            "token_url",
+            _config.origin(self.base_url) + _config.TOKEN_PATH if token_url is None else token_url,
+            allow_insecure=insecure,
         )
-        if transport is not None and http_client is not None:
-            raise ValidationError("transport", "give transport or http_client, not both")
+        checked_timeout = _config.timeout(timeout)
+        if retry is not None and not isinstance(retry, RetryPolicy):
+            raise ValidationError("retry", f"must be a RetryPolicy or None, got {retry!r}")
+        self._reconcile = _checks.reconcile_policy("reconcile", reconcile) or None
+        self._pool = PoolSettings.check(
+            limits=limits,
+            proxy=proxy,
+            verify=verify,
+            event_hooks=event_hooks,
+            http_client=http_client,
+            transport=transport,
+            timeout=timeout is not DEFAULT_TIMEOUT,
+        )
+        self._telemetry = _telemetry.Telemetry.check(
+            tracer_provider, meter_provider, _config.flag("propagate_trace", propagate_trace)
+        )
+        self._root, self._options = self, NO_OPTIONS
+        self._transport = transport
+        self._timeout = checked_timeout
         self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(
-            transport=transport, timeout=timeout, follow_redirects=False
+        self._http = http_client or self._new_http()
+        #: The event loop (asyncio) or trio token the pool and locks belong to, once used.
+        self._loop: object | None = None
+        self._closed = False
+        #: The cancel scopes of the calls in flight, cancelled by ``aclose()``.
+        self._in_flight: set[anyio.CancelScope] = set()
+        store: TokenStore | None = None
+        budget: RateBudget | None = None
+        if shared is not None:
+            if not isinstance(shared, SharedState):
+                raise ValidationError(
+                    "shared", f"must have a bind(client_id, client_secret) method, got {shared!r}"
+                )
+            store, budget = shared.bind(credentials.client_id, credentials.client_secret)
+        self._auth = TokenAuth(
+            credentials, self.token_url, self._send_token_request, retry=retry, store=store
         )
-        self._auth = TokenAuth(credentials, self.token_url, self._send_token_request)
         headers = {
             "IM-CustomerNumber": self.customer_number,
             "IM-CountryCode": self.country_code,
@@ -138,20 +220,24 @@ class AsyncOrdersClient:
         }
         if self.sender_id:
             headers["IM-SenderID"] = self.sender_id
+        headers.update(
+            NO_OPTIONS.evolve(headers=default_headers, header_name="default_headers").headers
+        )
         self._sender = Sender(
             self._http,
             base_url=self.base_url,
             auth=self._auth,
             headers=headers,
             retry=retry or RetryPolicy(),
-            limiter=RateLimiter(rate_limit),
+            limiter=RateLimiter(rate_limit, budget=budget),
         )
 
     @classmethod
     def from_env(cls, **overrides: Any) -> AsyncOrdersClient:
         """A client configured from ``XI_CLIENT_ID``, ``XI_CLIENT_SECRET``,
-        ``XI_CUSTOMER_NUMBER``, ``XI_COUNTRY_CODE`` and, optionally, ``XI_SENDER_ID`` and
-        ``XI_BASE_URL``. Keyword arguments override or add settings.
+        ``XI_CUSTOMER_NUMBER``, ``XI_COUNTRY_CODE`` and, optionally, ``XI_SENDER_ID``,
+        ``XI_ENVIRONMENT`` (``production`` or ``sandbox``), ``XI_BASE_URL`` and
+        ``XI_TOKEN_URL``. Keyword arguments override or add settings.
 
         Example::
 
@@ -165,7 +251,7 @@ class AsyncOrdersClient:
                 if not value:
                     raise ValidationError(var, "environment variable is not set")
                 settings[name] = value
-        for name in ("sender_id", "base_url"):
+        for name in ("sender_id", "environment", "base_url", "token_url"):
             value = os.environ.get(f"XI_{name.upper()}")
             if value:
                 settings[name] = value
@@ -173,6 +259,12 @@ class AsyncOrdersClient:
         return cls(**settings)
 
     async def _send_token_request(self, request: httpx.Request) -> httpx.Response:
+        return await self._telemetry.token_request(self._send_token, request)
+
+    async def _send_token(self, request: httpx.Request) -> httpx.Response:
+        # A bare httpx.Request carries no timeout: give it the pool's (a shared http_client's
+        # own, or ours), never none.
+        request.extensions.setdefault("timeout", self._http.timeout.as_dict())
         return await self._http.send(request, auth=None)
 
     def __repr__(self) -> str:
@@ -198,6 +290,7 @@ class AsyncOrdersClient:
         is_iml: bool | None = None,
         region_code: str | None = None,
         correlation_id: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> OrderDetail:
         """One order's full details (``GET /resellers/v6.1/orders/{ordernumber}``).
 
@@ -210,44 +303,33 @@ class AsyncOrdersClient:
             region_code: sandbox only: ``regionCode``.
             correlation_id: your own IM-CorrelationID (max 32) instead of a fresh one.
 
-        Raises ``NotFoundError`` for an unknown order. Example::
+        Raises ``NotFoundError`` for an unknown order, and ``ValidationError`` (nothing
+        sent) for an order number that cannot be one: empty, longer than 12 characters,
+        ``.`` or ``..``, or with whitespace, control or non-ASCII characters or ``/?#%\\``. Example::
 
             order = await client.get_order("20-RD3QV")
             for line in order.lines:
                 print(line.ingram_part_number, line.quantity_ordered)
         """
-        number = _order_number(order_number, limit=12)
-        params: list[tuple[str, str]] = []
-        if order_date is not None:
-            params.append(("ingramOrderDate", as_date_string("order_date", order_date)))
-        if vendor_number is not None:
-            params.append(("vendorNumber", _text("vendor_number", vendor_number)))
-        if simulate_status is not None:
-            if simulate_status not in _SIMULATE_STATUSES:
-                raise ValidationError(
-                    "simulate_status", f"must be one of {', '.join(_SIMULATE_STATUSES)}"
-                )
-            params.append(("simulateStatus", simulate_status))
-        if is_iml is not None:
-            if not isinstance(is_iml, bool):
-                raise ValidationError("is_iml", "must be True or False")
-            params.append(("isIml", "true" if is_iml else "false"))
-        if region_code is not None:
-            params.append(("regionCode", _text("region_code", region_code)))
-        reply = await self._sender.send(
+        number = _checks.order_number(order_number)
+        params = _checks.get_order_params(
+            order_date, vendor_number, simulate_status, is_iml, region_code
+        )
+        reply = await self._send(
             GET_ORDER,
             path_arg=number,
             params=params,
             correlation_id=correlation_id,
+            options=options,
         )
-        return _decode(reply, OrderDetail)
+        return _results.decode(reply, OrderDetail)
 
     def search_orders(
         self,
         *,
         ingram_order_number: str | None = None,
-        order_status: OrderStatus | None = None,
-        order_statuses: Sequence[OrderStatus] | None = None,
+        order_status: StatusFilter | None = None,
+        order_statuses: Sequence[StatusFilter] | None = None,
         ingram_order_date: DateLike | None = None,
         ingram_order_date_between: DateRange | None = None,
         customer_order_number: str | None = None,
@@ -264,7 +346,9 @@ class AsyncOrdersClient:
         page_size: int = DEFAULT_PAGE_SIZE,
         limit: int | None = None,
         prefetch: int = 0,
+        strict: bool = False,
         correlation_id: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPaginator[OrderSummary]:
         """Search orders (``GET /resellers/v6/orders/search``), every page, streaming.
 
@@ -274,10 +358,20 @@ class AsyncOrdersClient:
         checked now, before any call: a bad one raises ``ValidationError`` naming it.
 
         Args:
+            order_status, order_statuses: an ``OrderStatus`` or a string. Known statuses
+                match in any spelling (``"Canceled"``, ``"on hold"``, ``"im::hold"``) and are
+                sent in the API's (``CANCELLED``, ``ON HOLD``); the spec lists five values
+                for ``orderStatus`` and none for ``orderStatus-in``, so any other non-empty
+                string is sent as given.
             page_size: 1 to 100; default 100, four times fewer calls than the API's 25.
             limit: stop after this many orders, fetching no more pages than needed.
             prefetch: once the first page tells the total, fetch this many pages at a
                 time concurrently (still through the rate limiter); 0 fetches one by one.
+            strict: raise ``PaginationError`` when the server's pages do not add up (a
+                ``recordsFound`` that changes mid-walk, a repeated page, an end before
+                ``recordsFound`` records arrived) instead of warning (``PaginationWarning``).
+                Pages are counted by the server's own page size and the records received,
+                so a server answering fewer rows a page than asked still yields them all.
             correlation_id: IM-CorrelationID of the first page; later pages get it with a
                 ``-p<N>`` suffix (within the 32-character limit), so support can trace them.
 
@@ -317,36 +411,58 @@ class AsyncOrdersClient:
             raise ValidationError("limit", "must be a non-negative integer")
         if isinstance(prefetch, bool) or not isinstance(prefetch, int) or prefetch < 0:
             raise ValidationError("prefetch", "must be a non-negative integer")
+        if not isinstance(strict, bool):
+            raise ValidationError("strict", "must be True or False")
         if correlation_id is not None:
             check_correlation_id(correlation_id)
+        self._check_open()
 
         async def fetch(page_number: int) -> OrderSearchPage | None:
             cid = correlation_id
             if cid is not None and page_number > 1:
                 suffix = f"-p{page_number}"
                 cid = cid[: 32 - len(suffix)] + suffix
-            reply = await self._sender.send(
+            reply = await self._send(
                 SEARCH_ORDERS,
                 params=[*params, ("pageNumber", str(page_number))],
                 correlation_id=cid,
+                options=options,
             )
             if reply.data is None:  # 204 No Content: nothing matched
                 return None
-            return _decode(reply, OrderSearchPage)
+            return _results.decode(reply, OrderSearchPage)
 
-        return AsyncPaginator(fetch, page_size=page_size, limit=limit, prefetch=prefetch)
+        return AsyncPaginator(
+            fetch,
+            page_size=page_size,
+            limit=limit,
+            prefetch=prefetch,
+            strict=strict,
+            query=params,
+        )
 
     async def create_order(
-        self, order: OrderCreateRequest, *, correlation_id: str | None = None
+        self,
+        order: OrderCreateRequest,
+        *,
+        reconcile: bool | ReconcilePolicy | None = None,
+        correlation_id: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> OrderCreateResponse:
         """Place an order (v6, ``POST /resellers/v6/orders``).
 
         A 207 Multi-Status (some lines rejected) is a success: check ``result.is_partial``
-        and ``result.rejected_lines``. Never retried once it may have reached the server;
-        see ``RetryPolicy``. If it fails with ``APITimeoutError`` or ``APIConnectionError``
-        saying the request "may have been sent", the order may exist: look for it with
-        ``search_orders(customer_order_number=...)`` before sending it again (the API
-        rejects a duplicate PO number unless ``allow_duplicate_customer_order_number``).
+        and ``result.rejected_lines``.
+
+        Placed at most once: the send path never repeats a create that may have reached
+        the server. When one fails that way (a read timeout, a 5xx, a connection dropped
+        after sending), the client looks the order up by its customer PO number (and its
+        lines and ship-to) for up to ``ReconcilePolicy.window`` seconds: found, it returns
+        the order with ``result.reconciled`` true; surely absent and the API's
+        duplicate-PO guard on, it sends the create once more (the guard refuses a second
+        copy); otherwise it raises ``OrderOutcomeUnknown`` with the candidates and every
+        correlation ID. ``reconcile=False`` (here or on the client) raises the ambiguous
+        error instead.
 
         Example::
 
@@ -357,21 +473,68 @@ class AsyncOrdersClient:
             ))
             print(result.orders[0].ingram_order_number, result.is_partial)
         """
-        body = _request_body("order", order, OrderCreateRequest)
-        reply = await self._sender.send(CREATE_ORDER, body=body, correlation_id=correlation_id)
-        return _decode(reply, OrderCreateResponse)
+        body = _checks.request_body("order", order, OrderCreateRequest)
+
+        async def send(cid: str | None) -> OrderCreateResponse:
+            return await _results.accepted(
+                self._send(CREATE_ORDER, body=body, correlation_id=cid, options=options),
+                OrderCreateResponse,
+            )
+
+        return await create_once(
+            send,
+            order,
+            self,
+            self._policy_for(reconcile),
+            correlation_id,
+            lambda orders: OrderCreateResponse(
+                customer_order_number=order.customer_order_number,
+                end_customer_order_number=order.end_customer_order_number,
+                orders=orders,
+            ),
+        )
 
     async def create_order_v7(
-        self, order: OrderCreateV7Request, *, correlation_id: str | None = None
+        self,
+        order: OrderCreateV7Request,
+        *,
+        reconcile: bool | ReconcilePolicy | None = None,
+        correlation_id: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> OrderCreateV7Confirmation:
         """Place an order with v7 (``POST /resellers/v7/orders``): asynchronous.
 
         The answer is a confirmation (quote and confirmation numbers); the created orders
-        arrive later as webhook events (see ``xi_orders.webhooks``).
+        arrive later as webhook events (see ``xi_orders.webhooks``). A 201 answer may
+        instead list those events already (``result.events``, ``result.order_numbers``).
+        Any 2xx is an accepted order and never raises a decode error: see
+        ``result.decode_problem`` and ``result.raw_body``. An ambiguous failure is
+        reconciled as for ``create_order`` (by PO number; ``result.reconciliation``
+        lists the orders found); a v7 order reaches search only once it is processed, so
+        give v7 a longer ``ReconcilePolicy.window`` if your orders process slowly.
         """
-        body = _request_body("order", order, OrderCreateV7Request)
-        reply = await self._sender.send(CREATE_ORDER_V7, body=body, correlation_id=correlation_id)
-        return _decode(reply, OrderCreateV7Confirmation)
+        body = _checks.request_body("order", order, OrderCreateV7Request)
+
+        async def send(cid: str | None) -> OrderCreateV7Confirmation:
+            return await _results.accepted(
+                self._send(CREATE_ORDER_V7, body=body, correlation_id=cid, options=options),
+                OrderCreateV7Confirmation,
+            )
+
+        return await create_once(
+            send,
+            order,
+            self,
+            self._policy_for(reconcile),
+            correlation_id,
+            lambda orders: OrderCreateV7Confirmation(
+                message="found by customer order number after an ambiguous create"
+            ),
+        )
+
+    if not TYPE_CHECKING:  # one span for each create, its reconciliation included
+        create_order = _telemetry.operation("create_order")(create_order)
+        create_order_v7 = _telemetry.operation("create_order_v7")(create_order_v7)
 
     async def modify_order(
         self,
@@ -380,23 +543,27 @@ class AsyncOrdersClient:
         *,
         region_code: str | None = None,
         correlation_id: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> OrderModifyResponse:
         """Change an order on customer hold (``PUT /resellers/v6/orders/{orderNumber}``).
 
         Only orders created with ``customer_hold=True`` can be modified, within 24 hours.
         A 207 means some changes were rejected: see ``result.rejected_lines``.
         """
-        number = _order_number(order_number)
-        body = _request_body("changes", changes, OrderModifyRequest)
-        params = [("regionCode", _text("region_code", region_code))] if region_code else []
-        reply = await self._sender.send(
-            MODIFY_ORDER,
-            path_arg=number,
-            params=params,
-            body=body,
-            correlation_id=correlation_id,
+        number = _checks.order_number(order_number)
+        body = _checks.request_body("changes", changes, OrderModifyRequest)
+        params = [("regionCode", _checks.text("region_code", region_code))] if region_code else []
+        return await _results.accepted(
+            self._send(
+                MODIFY_ORDER,
+                path_arg=number,
+                params=params,
+                body=body,
+                correlation_id=correlation_id,
+                options=options,
+            ),
+            OrderModifyResponse,
         )
-        return _decode(reply, OrderModifyResponse)
 
     async def release_order(
         self,
@@ -404,23 +571,26 @@ class AsyncOrdersClient:
         *,
         region_code: str | None = None,
         correlation_id: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> OrderModifyResponse:
         """Release an order from customer hold to the warehouse
         (``PUT /resellers/v6/orders/{orderNumber}?actionCode=release``)."""
-        number = _order_number(order_number)
+        number = _checks.order_number(order_number)
         params = [("actionCode", "release")]
         if region_code is not None:
-            params.append(("regionCode", _text("region_code", region_code)))
-        reply = await self._sender.send(
-            MODIFY_ORDER,
-            path_arg=number,
-            params=params,
-            body={},
-            correlation_id=correlation_id,
+            params.append(("regionCode", _checks.text("region_code", region_code)))
+        return await _results.accepted(
+            self._send(
+                MODIFY_ORDER,
+                path_arg=number,
+                params=params,
+                body={},
+                correlation_id=correlation_id,
+                options=options,
+            ),
+            OrderModifyResponse,
+            empty_ok=True,
         )
-        if reply.data is None:
-            return OrderModifyResponse(response=reply.meta)
-        return _decode(reply, OrderModifyResponse)
 
     async def cancel_order(
         self,
@@ -428,6 +598,7 @@ class AsyncOrdersClient:
         *,
         region_code: str | None = None,
         correlation_id: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> ResponseMeta:
         """Cancel an order on customer hold, before it is released to the warehouse
         (``DELETE /resellers/v6/orders/{OrderNumber}``).
@@ -435,13 +606,14 @@ class AsyncOrdersClient:
         The API answers 200 with an empty body; the result is that exchange's metadata
         (status, correlation ID). Errors raise as for any call.
         """
-        number = _order_number(order_number)
-        params = [("regionCode", _text("region_code", region_code))] if region_code else []
-        reply = await self._sender.send(
+        number = _checks.order_number(order_number)
+        params = [("regionCode", _checks.text("region_code", region_code))] if region_code else []
+        reply = await self._send(
             CANCEL_ORDER,
             path_arg=number,
             params=params,
             correlation_id=correlation_id,
+            options=options,
         )
         return reply.meta
 
@@ -453,8 +625,13 @@ class AsyncOrdersClient:
         ordered: bool = False,
         progress: bool = False,
         on_progress: ProgressCallback | None = None,
+        order_date: DateLike | None = None,
+        vendor_number: str | None = None,
         simulate_status: SimulateStatus | None = None,
+        is_iml: bool | None = None,
         region_code: str | None = None,
+        correlation_id: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> BulkLookup:
         """Look up many orders concurrently; see ``BulkLookup`` for the ways to consume it.
 
@@ -465,34 +642,58 @@ class AsyncOrdersClient:
         when installed, so notebooks get a widget); ``on_progress`` receives a
         ``BulkProgress`` after every result.
 
+        ``order_date``, ``vendor_number``, ``simulate_status``, ``is_iml`` and
+        ``region_code`` go with every lookup, as ``get_order`` sends them, and are checked
+        now. ``correlation_id`` is a prefix: the lookup of the N-th distinct number gets
+        ``{correlation_id}-{N}`` (cut to the 32-character limit), so support can find the
+        whole batch. Each ``OrderDetail`` carries its own ``.response``.
+
         Example::
 
             details = await client.get_orders(numbers, concurrency=16).collect()
             failed = {n: e.correlation_id for n, e in details.items() if isinstance(e, XiError)}
         """
+        params = _checks.get_order_params(
+            order_date, vendor_number, simulate_status, is_iml, region_code
+        )
+        if correlation_id is not None:
+            check_correlation_id(correlation_id)
+        self._check_open()
+        position: dict[str, int] = {}
 
         async def lookup(number: str) -> OrderDetail:
-            return await self.get_order(
-                number, simulate_status=simulate_status, region_code=region_code
+            cid = None
+            if correlation_id is not None:
+                suffix = f"-{position[number]}"
+                cid = correlation_id[: 32 - len(suffix)] + suffix
+            reply = await self._send(
+                GET_ORDER,
+                path_arg=_checks.order_number(number),
+                params=params,
+                correlation_id=cid,
+                options=options,
             )
+            return _results.decode(reply, OrderDetail)
 
-        return BulkLookup(
+        bulk = BulkLookup(
             lookup,
             order_numbers,
             concurrency=concurrency,
             ordered=ordered,
             progress=progress,
-            on_progress=on_progress,
+            on_progress=self._telemetry.bulk_progress(on_progress),
         )
+        position.update((number, index) for index, number in enumerate(bulk.numbers, 1))
+        return bulk
 
-    # --- lifecycle -------------------------------------------------------------------
-
-    async def aclose(self) -> None:
-        """Close the connection pool (unless it was passed in as ``http_client``)."""
-        if self._owns_http:
-            await self._http.aclose()
+    def _policy_for(self, reconcile: bool | ReconcilePolicy | None) -> ReconcilePolicy | None:
+        """The reconcile policy of one create: the call's own, else the client's."""
+        if reconcile is None:
+            return self._reconcile
+        return _checks.reconcile_policy("reconcile", reconcile)
 
     async def __aenter__(self) -> AsyncOrdersClient:
+        self._check_open()
         return self
 
     async def __aexit__(
@@ -502,50 +703,3 @@ class AsyncOrdersClient:
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
-
-
-def _order_number(value: object, *, limit: int | None = None) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError("order_number", f"must be a non-empty string, got {value!r}")
-    if limit is not None and len(value) > limit:
-        raise ValidationError(
-            "order_number", f"must be at most {limit} characters, got {len(value)}"
-        )
-    return value
-
-
-def _text(field: str, value: object) -> str:
-    if not isinstance(value, str) or not value:
-        raise ValidationError(field, f"must be a non-empty string, got {value!r}")
-    return value
-
-
-class _Request(Protocol):
-    def validate(self) -> None: ...
-
-
-def _request_body(field: str, value: object, cls: type[_Request]) -> Any:
-    if not isinstance(value, cls):
-        raise ValidationError(field, f"must be a {cls.__name__}, got {type(value).__name__}")
-    # Checked again here: a request may have been changed in place since it was built.
-    value.validate()
-    return unstructure(value)
-
-
-def _decode(reply: Reply, cls: type[ResultT]) -> ResultT:
-    """The typed result of ``reply``, with its ``ResponseMeta`` attached."""
-    meta = reply.meta
-    try:
-        if reply.data is None:
-            raise DecodeError("the response body is empty")
-        result = structure(reply.data, cls)
-    except DecodeError as exc:
-        raise ResponseDecodeError(
-            f"could not decode the response as {cls.__name__}: {exc}",
-            status_code=meta.status_code,
-            correlation_id=meta.correlation_id,
-            method=meta.method,
-            url=meta.url,
-        ) from exc
-    result.response = meta
-    return result
