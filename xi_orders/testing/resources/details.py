@@ -9,7 +9,7 @@ Imports ``_data``, ``_http``, ``_store`` and ``resources._common``; changes no s
 
 from __future__ import annotations
 
-import copy
+import json
 import random
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
@@ -211,7 +211,8 @@ def render(core: SandboxCore, order: StoredOrder) -> bytes:
         return order.detail_bytes
     cached = order.sim_cache.get("@view")
     if cached is None:
-        cached = dumps(realistic(core, order, copy.deepcopy(order.detail)))
+        # A copy through JSON: several times faster than deepcopy for these plain trees.
+        cached = dumps(realistic(core, order, json.loads(order.detail_bytes)))
         order.sim_cache["@view"] = cached
     return cached
 
@@ -222,7 +223,7 @@ def _simulated(core: SandboxCore, order: StoredOrder, sim: str, now: float) -> b
     if cached is not None:
         return cached
     rng = random.Random(f"{core.cfg.seed}:{order.number}:{sim}")
-    det = copy.deepcopy(order.detail)
+    det = json.loads(order.detail_bytes)
     created = min(order.created_at, now - 86400 * 5)
     live = [ln for ln in det["lines"] if ln["lineStatus"] != d.CANCELED] or det["lines"]
     for i, ln in enumerate(live):
