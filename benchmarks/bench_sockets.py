@@ -528,15 +528,17 @@ def run(settings: Settings) -> list[Row]:
 
 
 def _cpu_main(argv: list[str] | None = None) -> int:
-    """``python -m benchmarks.bench_sockets [--repeats N] [--profile FILE]``: row S3 alone
-    (client CPU per lookup, asyncio, concurrency 50, 50 ms latency), ours vs raw aiohttp,
-    each repetition printed; ``--profile`` writes a cProfile of one more run of ours."""
+    """``python -m benchmarks.bench_sockets [--repeats N] [--official] [--profile FILE]``:
+    row S3 alone (client CPU per lookup, asyncio, concurrency 50, 50 ms latency), ours vs
+    raw aiohttp (and the official SDK's threads with ``--official``), each repetition
+    printed; ``--profile`` writes a cProfile of one more run of ours."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_sockets")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--no-raw", action="store_true", help="skip the raw aiohttp baseline")
+    parser.add_argument("--official", action="store_true", help="also the official SDK threads")
     parser.add_argument("--profile", metavar="FILE", help="cProfile one more run of ours")
     args = parser.parse_args(argv)
     c = args.concurrency
@@ -545,14 +547,24 @@ def _cpu_main(argv: list[str] | None = None) -> int:
         token = server.token()
         mine: list[float] = []
         raw: list[float] = []
+        sdk: list[float] = []
         for i in range(args.repeats):
             mine.append(_ms(ours(server, numbers, c, "asyncio")))
             line = f"run {i + 1}: ours {mine[-1]:.3f} ms CPU/lookup"
             if not args.no_raw:
                 raw.append(_ms(raw_aiohttp(server, numbers, c, token)))
                 line += f", raw aiohttp {raw[-1]:.3f} ms"
+            if args.official:
+                run = official(server, numbers, c, token)
+                if run is not None:
+                    sdk.append(_ms(run))
+                    line += f", official SDK threads {sdk[-1]:.3f} ms"
             print(line, flush=True)
-        print(f"median: ours {median(mine):.3f} ms" + (f", raw aiohttp {median(raw):.3f} ms" if raw else ""))
+        print(
+            f"median: ours {median(mine):.3f} ms"
+            + (f", raw aiohttp {median(raw):.3f} ms" if raw else "")
+            + (f", official SDK threads {median(sdk):.3f} ms" if sdk else "")
+        )
         if args.profile:
             import cProfile
 
