@@ -241,9 +241,9 @@ async def test_v7_create_is_reconciled(clocks: _Clocks) -> None:
 
 
 def test_policy_and_switch_are_validated() -> None:
-    with pytest.raises(ValidationError, match="reconcile.window"):
+    with pytest.raises(ValidationError, match=r"reconcile\.window"):
         ReconcilePolicy(window=-1)
-    with pytest.raises(ValidationError, match="reconcile.max_creates"):
+    with pytest.raises(ValidationError, match=r"reconcile\.max_creates"):
         ReconcilePolicy(max_creates=0)
     with pytest.raises(ValidationError, match="reconcile"):
         Sandbox(orders=1).client(reconcile="yes")

@@ -104,16 +104,17 @@ _SINGLE = frozenset(
 )
 
 
-def _raw(
-    method: Callable[Concatenate[AsyncOrdersClient, P], Awaitable[R]],
-) -> Callable[Concatenate[AsyncRawResponses, P], Awaitable[RawResponse[R]]]:
-    raise NotImplementedError  # pragma: no cover - typing only: see __getattr__
+if TYPE_CHECKING:
+    # What the type checker sees of each raw operation; at run time ``__getattr__`` makes
+    # them, so these signatures exist only for the checker.
 
+    def _raw(
+        method: Callable[Concatenate[AsyncOrdersClient, P], Awaitable[R]],
+    ) -> Callable[Concatenate[AsyncRawResponses, P], Awaitable[RawResponse[R]]]: ...
 
-def _raw_blocking(
-    method: Callable[Concatenate[AsyncOrdersClient, P], Awaitable[R]],
-) -> Callable[Concatenate[RawResponses, P], RawResponse[R]]:
-    raise NotImplementedError  # pragma: no cover - typing only: see __getattr__
+    def _raw_blocking(
+        method: Callable[Concatenate[AsyncOrdersClient, P], Awaitable[R]],
+    ) -> Callable[Concatenate[RawResponses, P], RawResponse[R]]: ...
 
 
 def _method(name: str) -> str:

@@ -163,7 +163,11 @@ class Sender:
             waited = _clock.monotonic()
             await self.limiter.acquire(endpoint.name)
             request = self.http.build_request(
-                endpoint.method, url, params=query, content=content, headers=headers,
+                endpoint.method,
+                url,
+                params=query,
+                content=content,
+                headers=headers,
                 **({} if timeout is None else {"timeout": timeout}),
             )
             sent_at = _clock.monotonic()
@@ -231,9 +235,18 @@ class Sender:
             if logger.isEnabledFor(logging.INFO):
                 logger.info(
                     "%s: retrying in %.2fs after %s (correlation ID %s, attempt %d)",
-                    endpoint.name, wait, type(error).__name__, cid, attempt,
-                    extra={"correlation_id": cid, "endpoint": endpoint.name,
-                           "attempt": attempt, "wait": wait, "error": type(error).__name__},
+                    endpoint.name,
+                    wait,
+                    type(error).__name__,
+                    cid,
+                    attempt,
+                    extra={
+                        "correlation_id": cid,
+                        "endpoint": endpoint.name,
+                        "attempt": attempt,
+                        "wait": wait,
+                        "error": type(error).__name__,
+                    },
                 )
             await _clock.sleep(wait)
 
