@@ -26,20 +26,8 @@ if TYPE_CHECKING:
     from .._app import SandboxCore
     from .._context import RequestContext
 
-_CREATE_SHIPTO_KEYS = (
-    "addressId",
-    "contact",
-    "companyName",
-    "addressLine1",
-    "addressLine2",
-    "addressLine3",
-    "city",
-    "state",
-    "postalCode",
-    "countryCode",
-    "phoneNumber",
-    "email",
-)
+# A create's ship-to also names a saved address.
+_CREATE_SHIPTO_KEYS = ("addressId", *DETAIL_ADDRESS_KEYS)
 
 
 def _attributes(body: JSON) -> dict[str, Any]:
