@@ -199,13 +199,31 @@ class ServedSandbox:
         response.raise_for_status()
         return str(response.json()["access_token"])
 
+    def connections(self) -> int:
+        """TCP connections the server has accepted so far (only when served with
+        ``counting=True``: ``benchmarks._serve_counting`` answers ``count`` on stdin)."""
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write("count\n")
+        self.process.stdin.flush()
+        while True:
+            line = self.process.stdout.readline()
+            if not line:
+                raise RuntimeError("the sandbox server exited")
+            if line.startswith("connections "):
+                return int(line.split()[1])
+
 
 @contextmanager
-def served_sandbox(*args: str) -> Iterator[ServedSandbox]:
+def served_sandbox(*args: str, counting: bool = False) -> Iterator[ServedSandbox]:
     """``python -m xi_orders.testing --port 0 <args>`` on 127.0.0.1, in its own process
-    (so its CPU time and its threads stay out of ours); yields its URL once it listens."""
+    (so its CPU time and its threads stay out of ours); yields its URL once it listens.
+    ``counting=True`` serves it through ``benchmarks._serve_counting``, which counts the
+    TCP connections it accepts (``ServedSandbox.connections()``)."""
+    module = "benchmarks._serve_counting" if counting else "xi_orders.testing"
     process = subprocess.Popen(
-        [sys.executable, "-m", "xi_orders.testing", "--host", "127.0.0.1", "--port", "0", *args],
+        [sys.executable, "-m", module, "--host", "127.0.0.1", "--port", "0", *args],
+        cwd=ROOT,
+        stdin=subprocess.PIPE if counting else None,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -42,11 +40,12 @@ from ._common import (
     CLIENT_SECRET,
     COUNTRY_CODE,
     CUSTOMER_NUMBER,
-    ROOT,
     Row,
+    ServedSandbox,
     Settings,
     cpu_seconds,
     median,
+    served_sandbox,
     spread,
 )
 
@@ -54,76 +53,16 @@ COUNT = 1000
 LATENCY = 0.05
 
 
-@dataclass
-class Server:
-    url: str
-    process: subprocess.Popen[str]
-
-    def connections(self) -> int:
-        """TCP connections the server has accepted so far."""
-        assert self.process.stdin is not None and self.process.stdout is not None
-        self.process.stdin.write("count\n")
-        self.process.stdin.flush()
-        while True:
-            line = self.process.stdout.readline()
-            if not line:
-                raise RuntimeError("the sandbox server exited")
-            if line.startswith("connections "):
-                return int(line.split()[1])
-
-    def token(self) -> str:
-        response = httpx.post(
-            self.url + "/oauth/oauth30/token",
-            data={
-                "grant_type": "client_credentials",
-                "client_id": CLIENT_ID,
-                "client_secret": CLIENT_SECRET,
-            },
-        )
-        response.raise_for_status()
-        return str(response.json()["access_token"])
+Server = ServedSandbox
 
 
 @contextmanager
-def counting_server(latency: float, orders: int = COUNT) -> Iterator[Server]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "benchmarks._serve_counting",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--orders",
-            str(orders),
-            "--seed",
-            "4",
-            "--latency",
-            str(latency),
-        ],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        first = process.stdout.readline()
-        if "listening on" not in first:
-            raise RuntimeError(f"the sandbox server did not start: {first!r}")
-        url = first.rsplit(" ", 1)[-1].strip()
-        if not url.startswith("http://127.0.0.1:"):
-            raise RuntimeError(f"refusing a non-loopback sandbox URL: {url!r}")
-        yield Server(url, process)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+def counting_server(latency: float, orders: int = COUNT) -> Iterator[ServedSandbox]:
+    """The sandbox in its own process, counting the connections it accepts."""
+    with served_sandbox(
+        "--orders", str(orders), "--seed", "4", "--latency", str(latency), counting=True
+    ) as server:
+        yield server
 
 
 @dataclass
