@@ -59,7 +59,6 @@ async def _work(cfg: dict[str, Any]) -> dict[str, Any]:
     print("ready", flush=True)
     await anyio.to_thread.run_sync(sys.stdin.readline)
     results: dict[str, list[str]] = {}
-    started = time.perf_counter()
     async with AsyncOrdersClient(
         client_id=cfg["client_id"],
         client_secret=cfg["client_secret"],
@@ -75,6 +74,11 @@ async def _work(cfg: dict[str, Any]) -> dict[str, Any]:
         await client.search_orders(page_size=1, limit=1).collect()
         if cfg["token_only"]:
             return {"results": {}, "token_requests": client.token_requests, "elapsed": 0.0}
+        # Holding the token: wait again, so the lookups start together (the first worker
+        # to hold the token would otherwise take the whole first window alone).
+        print("warm", flush=True)
+        await anyio.to_thread.run_sync(sys.stdin.readline)
+        started = time.perf_counter()
         async with client.get_orders(cfg["numbers"], concurrency=cfg["concurrency"]) as stream:
             async for number, result in stream:
                 results.setdefault(number, []).append(type(result).__name__)
@@ -207,14 +211,17 @@ def run_fleet(
                     text=True,
                 )
             )
-        for p in procs:  # every worker has imported everything: go
-            assert p.stdout is not None
-            if p.stdout.readline().strip() != "ready":
-                raise RuntimeError(f"a worker did not start: {p.communicate()[1][-4000:]}")
-        for p in procs:
-            assert p.stdin is not None
-            p.stdin.write("go\n")
-            p.stdin.flush()
+        # Every worker has imported everything: go, and fetch or share the token; when
+        # every worker holds it: go, the lookups.
+        for word in ("ready", "warm"):
+            for p in procs:
+                assert p.stdout is not None
+                if p.stdout.readline().strip() != word:
+                    raise RuntimeError(f"a worker did not get {word}: {p.communicate()[1][-4000:]}")
+            for p in procs:
+                assert p.stdin is not None
+                p.stdin.write("go\n")
+                p.stdin.flush()
         if during is not None:
             while sandbox.counters.responses[("get_order", 200)] < during_after_calls:
                 time.sleep(0.01)

@@ -106,7 +106,9 @@ def test_memory_shared_one_token_and_one_budget_for_clients_of_a_process() -> No
     assert sandbox.counters.tokens_issued == 1
     assert sandbox.counters.responses[("get_order", 200)] == 30
     assert sandbox.counters.responses[("get_order", 429)] == 0
-    assert elapsed > 1.9  # 30 calls at 10 a second in all, not 10 a second per client
+    # 30 calls at 10 per server window in all (three windows, so past two window ends),
+    # not 10 per window per client; the budget follows the server's window boundaries.
+    assert elapsed > 1.0
 
 
 # --- one token ----------------------------------------------------------------------------
@@ -202,7 +204,7 @@ def test_processes_share_the_budget(redis_server: RedisServer) -> None:
     elapsed = anyio.run(main)
     assert sandbox.counters.responses[("get_order", 200)] == 30
     assert sandbox.counters.responses[("get_order", 429)] == 0
-    assert elapsed > 1.9  # each client alone would have sent its 10 at once
+    assert elapsed > 1.0  # three server windows (each client alone would send its 10 at once)
     assert sandbox.counters.tokens_issued == 1
 
 
@@ -221,6 +223,87 @@ def test_the_servers_out_signal_reaches_every_process(redis_server: RedisServer)
         return time.perf_counter() - started
 
     assert anyio.run(main) >= 0.4
+
+
+async def _answered(budget: Any, limit: RateLimit) -> None:
+    """Count a call, and its answer."""
+    assert await budget.acquire("get_order", limit)
+    budget.settle("get_order")
+
+
+async def _boundary_waits(first: Any, second: Any) -> tuple[float, float, float]:
+    """Fill a 3-per-10-s budget with answered calls; the server's window then ends in 0.3 s:
+    how long the next call waits. Fill it again, this time one call unanswered; the window
+    ends: how long the next call may wait (the unanswered one may land in the new window).
+    Other processes then announce the next window again, their estimates of its end a
+    little apart (as they are): how long the next call may wait."""
+    limit = RateLimit(3, 10.0)
+    for _ in range(3):
+        await _answered(first, limit)
+    first.window_ends("get_order", 1000.0, 0.3)
+    await anyio.sleep(0.05)  # announcements go to Redis in the background
+    started = time.perf_counter()
+    await _answered(second, limit)
+    fresh_window = time.perf_counter() - started
+    await _answered(first, limit)
+    assert await first.acquire("get_order", limit)  # on its way, not answered yet
+    first.window_ends("get_order", 1010.0, 0.2)
+    await anyio.sleep(0.25)
+    await _answered(second, limit)
+    await _answered(second, limit)
+    started = time.perf_counter()
+    with anyio.move_on_after(0.5):
+        await second.acquire("get_order", limit)  # the third: the unanswered call holds it
+    in_flight_holds = time.perf_counter() - started
+    first.window_ends("get_order", 1020.0, 9.0)  # the server's next window
+    second.window_ends("get_order", 1020.0, 9.02)  # the same window, a later estimate
+    await anyio.sleep(0.05)
+    started = time.perf_counter()
+    with anyio.move_on_after(0.5):
+        await second.acquire("get_order", limit)
+    return fresh_window, in_flight_holds, time.perf_counter() - started
+
+
+def _check_boundary(waits: tuple[float, float, float]) -> None:
+    fresh_window, in_flight_holds, same_window = waits
+    assert 0.15 < fresh_window < 1.0  # not the 10 s of the moving window
+    assert in_flight_holds >= 0.45  # the unanswered call counts in the new window
+    assert same_window >= 0.45  # still full: the repeat did not open a window
+
+
+def test_memory_budget_follows_the_servers_window_boundary() -> None:
+    budget = MemoryShared().bind("app", SECRET)[1]
+    _check_boundary(anyio.run(_boundary_waits, budget, budget))
+
+
+def test_a_late_call_counted_in_the_new_window_keeps_its_slot() -> None:
+    budget = MemoryShared().bind("app", SECRET)[1]
+    limit = RateLimit(2, 10.0)
+
+    async def main() -> float:
+        budget.window_ends("get_order", 1000.0, 0.1)
+        assert await budget.acquire("get_order", limit)  # sent before the window ends...
+        await anyio.sleep(0.2)
+        budget.window_ends("get_order", 1010.0, 9.0)
+        budget.settle("get_order", 1010.0)  # ...and counted in the next one, says the server
+        await _answered(budget, limit)
+        started = time.perf_counter()
+        with anyio.move_on_after(0.4):
+            await budget.acquire("get_order", limit)
+        return time.perf_counter() - started
+
+    assert anyio.run(main) >= 0.35  # two counted in the new window: it is full
+
+
+def test_redis_budget_follows_the_servers_window_boundary(redis_server: RedisServer) -> None:
+    namespace = _ns()
+
+    async def main() -> tuple[float, float, float]:
+        _, first = _shared(redis_server, namespace).bind("app", SECRET)
+        _, second = _shared(redis_server, namespace).bind("app", SECRET)
+        return await _boundary_waits(first, second)
+
+    _check_boundary(anyio.run(main))
 
 
 def test_sync_client_and_bulk_lookups_use_the_same_budget(redis_server: RedisServer) -> None:
@@ -250,7 +333,7 @@ def test_sync_client_and_bulk_lookups_use_the_same_budget(redis_server: RedisSer
     assert sandbox.counters.responses[("get_order", 429)] == 0
     assert sandbox.counters.responses[("get_order", 200)] == 30
     assert sandbox.counters.tokens_issued == 1
-    assert elapsed > 1.9
+    assert elapsed > 1.0  # 30 calls at 10 per server window: three windows
 
 
 # --- when Redis fails ----------------------------------------------------------------------

@@ -146,6 +146,8 @@ class RateLimiter:
         #: A budget shared with other clients and processes (xi_orders.shared), if any.
         self._budget = budget
         self._windows: dict[str, _Window] = {}
+        #: The last X-RateLimit-Reset passed to the budget, per endpoint (one write a window).
+        self._resets: dict[str, str] = {}
         self._default: RateLimit | None
         self._per_endpoint: Mapping[str, RateLimit] = {}
         if config is None or isinstance(config, RateLimit):
@@ -192,9 +194,31 @@ class RateLimiter:
         window = self._window(endpoint)
         closed_until = window.closed_until
         window.observe(response)
-        if self._budget is not None and window.closed_until > closed_until:
+        budget = self._budget
+        if budget is None:
+            return
+        reset = response.headers.get("x-ratelimit-reset")
+        # A 429 was not counted; an answer names the window that counted the call.
+        budget.settle(endpoint, None if response.status_code == 429 else _float(reset))
+        if window.closed_until > closed_until:
             # The server said the app is out: every process sharing the budget waits.
-            self._budget.backoff(endpoint, window.closed_until - _clock.monotonic())
+            budget.backoff(endpoint, window.closed_until - _clock.monotonic())
+        # Where the server's window ends (once a window, per endpoint): the shared budget
+        # follows the server's fixed windows rather than a moving one that drifts across.
+        if reset is not None and reset != self._resets.get(endpoint):
+            self._resets[endpoint] = reset
+            ends = _float(reset)
+            if ends is not None:
+                wait = ends - _clock.wall()
+                # Only a window end ahead, and within a window (a skewed clock must not
+                # move the boundary far).
+                if 0 < wait <= max(window.limit.per, 60.0):
+                    budget.window_ends(endpoint, ends, wait)
+
+    def settle(self, endpoint: str) -> None:
+        """The call just counted got no response (a network error, a cancellation)."""
+        if self._budget is not None:
+            self._budget.settle(endpoint)
 
     def limit(self, endpoint: str) -> RateLimit | None:
         """The limit currently applied to ``endpoint`` (None when pacing is off)."""

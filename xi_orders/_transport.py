@@ -179,11 +179,13 @@ class Sender:
                 response = await self.http.send(request, auth=self.auth)
             # DecodingError: a body that fails its Content-Encoding, corrupted on the wire.
             except (httpx.TransportError, httpx.DecodingError) as exc:
+                self.limiter.settle(endpoint.name)
                 error, retryable = self._network_error(exc, endpoint, request, cid)
                 self._log(request, None, sent_at, cid, attempt, type(exc).__name__, endpoint)
                 if trace is not None:
                     trace.done(None, exc)
             except BaseException as exc:  # a token request's error, a cancellation
+                self.limiter.settle(endpoint.name)
                 if trace is not None:
                     trace.done(None, exc)
                 raise

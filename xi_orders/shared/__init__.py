@@ -20,7 +20,8 @@ clients, threads or event loops).
 
 Two small protocols make a backend: :class:`TokenStore` (get / put with expiry /
 single-flight refresh across processes / invalidate after a 401) and :class:`RateBudget`
-(acquire a slot for an endpoint / back off when the server says the app is out). A
+(acquire a slot for an endpoint / settle it when answered / back off when the server says
+the app is out / follow the server's window ends). A
 :class:`SharedState` binds both to one app.
 
 Failure rule for every backend: trouble with the backend never fails or hangs a call. A
@@ -30,6 +31,7 @@ its backend answers ``False`` from ``acquire`` and the client paces itself (neve
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import time
 from collections import deque
@@ -114,6 +116,21 @@ class RateBudget(Protocol):
         Must not block (an implementation may finish the work in the background)."""
         ...
 
+    def window_ends(self, endpoint: str, reset: float, seconds: float) -> None:
+        """The server's current window for ``endpoint`` ends at ``reset`` (its
+        ``X-RateLimit-Reset``, which also names the window), ``seconds`` from now on this
+        host's clock. Ingram's windows reset rather than slide: once a window has ended,
+        calls sent more than the margin before its end no longer count, except those not
+        yet answered (see :meth:`settle`). Called once per window; must not block."""
+        ...
+
+    def settle(self, endpoint: str, reset: float | None = None) -> None:
+        """The call this task counted last (``acquire``) was answered, or failed: it is no
+        longer on its way to the server. ``reset``: the ``X-RateLimit-Reset`` of the answer,
+        naming the window that counted the call (None: no answer, or a 429, not counted).
+        A call sent before a window yet counted in it keeps counting there. Must not block."""
+        ...
+
 
 @runtime_checkable
 class SharedState(Protocol):
@@ -173,13 +190,20 @@ class MemoryRateBudget:
 
     The same algorithm as the Redis budget: per endpoint, the send times of the last
     ``calls`` calls; a call may go when the oldest of them is more than ``per + margin``
-    seconds old.
+    seconds old, or was sent more than ``margin`` before the server's last window reset
+    and has been answered.
     """
 
     def __init__(self, *, margin: float = 0.05) -> None:
         self._margin = margin
         self._sent: dict[str, deque[float]] = {}
         self._closed: dict[str, float] = {}
+        #: Per endpoint: the server's last announced reset ("reset") and its window's end
+        #: ("next", monotonic); the window before it: "last_reset", "last".
+        self._resets: dict[str, dict[str, float]] = {}
+        #: Per endpoint: calls counted and not yet answered, by call number: when sent.
+        self._in_flight: dict[str, dict[int, float]] = {}
+        self._calls = 0
         self._lock = threading.Lock()
 
     async def acquire(self, endpoint: str, limit: RateLimit) -> bool:
@@ -197,20 +221,78 @@ class MemoryRateBudget:
         sent = self._sent.get(endpoint)
         if sent is None:
             sent = self._sent[endpoint] = deque()
+            self._in_flight[endpoint] = {}
+        in_flight = self._in_flight[endpoint]
         window = limit.per + self._margin
-        if len(sent) >= limit.calls:
-            oldest = sent[-limit.calls]
-            if oldest > now - window:
-                return oldest + window - now
+        ends = self._resets.get(endpoint, {})
+        reset = ends.get("next", 0.0)
+        horizon = max(now - window, self._passed(endpoint, now)[0] - self._margin)
+        early = sum(1 for at in in_flight.values() if at <= horizon)
+        room = limit.calls - early
+        if room <= 0:
+            return 0.02
+        if len(sent) >= room:
+            oldest = sent[-room]
+            if oldest > horizon:
+                wait = oldest + window - now
+                if reset > now:
+                    wait = min(wait, reset - now)
+                return min(wait, 0.02) if early else wait
         sent.append(now)
         while len(sent) > limit.calls:
             sent.popleft()
+        self._calls += 1
+        in_flight[self._calls] = now
+        _memory_in_flight.set((self, endpoint, self._calls, limit))
         return 0.0
 
     def backoff(self, endpoint: str, seconds: float) -> None:
         with self._lock:
             until = _clock.monotonic() + seconds
             self._closed[endpoint] = max(self._closed.get(endpoint, 0.0), until)
+
+    def window_ends(self, endpoint: str, reset: float, seconds: float) -> None:
+        with self._lock:
+            now = _clock.monotonic()
+            ends = self._resets.setdefault(endpoint, {})
+            if reset > ends.get("reset", 0.0):
+                if "next" in ends:
+                    # The server announcing a later end says the earlier one has passed.
+                    ends["last"] = min(ends["next"], now)
+                    ends["last_reset"] = ends["reset"]
+                ends["reset"], ends["next"] = reset, now + seconds
+
+    def _passed(self, endpoint: str, now: float) -> tuple[float, float]:
+        """The end of the server's latest window that has passed, and its name (0: none)."""
+        ends = self._resets.get(endpoint, {})
+        if ends.get("next", 0.0) <= now:
+            return ends.get("next", 0.0), ends.get("reset", 0.0)
+        return ends.get("last", 0.0), ends.get("last_reset", 0.0)
+
+    def settle(self, endpoint: str, reset: float | None = None) -> None:
+        slot = _memory_in_flight.get()
+        if slot is None or slot[0] is not self:
+            return
+        _memory_in_flight.set(None)
+        _, endpoint, call, limit = slot
+        with self._lock:
+            sent_at = self._in_flight.get(endpoint, {}).pop(call, None)
+            if sent_at is None or reset is None:
+                return
+            now = _clock.monotonic()
+            passed, name = self._passed(endpoint, now)
+            if passed > 0 and sent_at <= passed - self._margin and reset > name:
+                # Sent before the server's window, counted in it: it counts there.
+                sent = self._sent[endpoint]
+                sent.append(now)
+                while len(sent) > limit.calls:
+                    sent.popleft()
+
+
+#: The current task's call counted in a MemoryRateBudget and not yet answered.
+_memory_in_flight: contextvars.ContextVar[tuple[MemoryRateBudget, str, int, RateLimit] | None] = (
+    contextvars.ContextVar("xi_orders_memory_in_flight", default=None)
+)
 
 
 class MemoryShared:

@@ -7,6 +7,8 @@ Cluster hash slot per app::
     xi-orders:{<namespace>:<app>}:token:lock       single-flight lock (redis-py's Lock)
     xi-orders:{<namespace>:<app>}:rl:<endpoint>    send times of the last `calls` calls (a list)
     xi-orders:{<namespace>:<app>}:rl:<endpoint>:closed   closed until (the server said "out")
+    xi-orders:{<namespace>:<app>}:rl:<endpoint>:reset    the server's window ends (X-RateLimit-Reset)
+    xi-orders:{<namespace>:<app>}:rl:<endpoint>:inflight calls counted, not yet answered (a zset)
     xi-orders:{<namespace>:<app>}:members          processes seen lately (for the fallback share)
 
 The rate budget is the moving-window log that the ``limits`` library's Redis strategy keeps
@@ -15,8 +17,11 @@ The rate budget is the moving-window log that the ``limits`` library's Redis str
 single round trip: Redis's own clock (``limits`` stamps entries with each client's
 ``time.time()``, so clock skew between pods bends the shared window), fractional windows
 (the server's window plus a send margin; ``limits`` windows are whole seconds), how long to
-wait when the window is full (``limits`` needs a second call), and the server's "closed
-until" mark. The single-flight token lock is redis-py's ``Lock``.
+wait when the window is full (``limits`` needs a second call), the server's "closed
+until" mark, and the server's window boundary (calls sent well before the server's window
+reset no longer count after it: without this, a moving window that starts at a random point
+of the server's fixed windows drifts a margin later every window and leaves part of each
+unused). The single-flight token lock is redis-py's ``Lock``.
 
 Failure behaviour: every Redis operation is bounded by ``timeout`` (default 1 s; also the
 socket timeouts, and redis-py's own retries are off). A failure or timeout logs one WARNING
@@ -30,6 +35,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import hashlib
 import json
 import logging
@@ -55,8 +61,14 @@ logger = logging.getLogger("xi_orders")
 
 T = TypeVar("T")
 
-# KEYS: log, closed, members. ARGV: calls, window (us), member id, member ttl (us).
+# KEYS: log, closed, members, reset, in flight. ARGV: calls, window (us), member id, member
+# ttl (us), margin (us), call id, longest a call stays in flight (us).
 # Returns {wait_us, members}: wait 0 means the call was counted.
+# ``reset`` holds the server's announced window ends (X-RateLimit-Reset, on Redis's clock):
+# ``next``, and ``last``, the one before it. Calls sent more than ``margin`` before the latest
+# end that has passed no longer count, so the budget follows the server's fixed windows
+# instead of drifting later every window; except those still in flight (sent, not yet
+# answered: they may reach the server in its new window), which count until answered.
 _ACQUIRE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -70,24 +82,98 @@ local closed = tonumber(redis.call('GET', KEYS[2]) or '0')
 if closed > now then
   return {closed - now, members}
 end
-local oldest = redis.call('LINDEX', KEYS[1], calls - 1)
-if oldest and tonumber(oldest) > now - window then
-  return {tonumber(oldest) + window - now, members}
+local ends = redis.call('HMGET', KEYS[4], 'next', 'last')
+local reset = tonumber(ends[1] or '0')
+local passed = reset
+if reset > now then
+  passed = tonumber(ends[2] or '0')
+end
+local horizon = now - window
+if passed - tonumber(ARGV[5]) > horizon then
+  horizon = passed - tonumber(ARGV[5])
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - tonumber(ARGV[7]))
+local early = redis.call('ZCOUNT', KEYS[5], '-inf', horizon)
+local room = calls - early
+if room <= 0 then
+  return {20000, members}
+end
+local oldest = redis.call('LINDEX', KEYS[1], room - 1)
+if oldest and tonumber(oldest) > horizon then
+  local wait = tonumber(oldest) + window - now
+  if reset > now and reset - now < wait then
+    wait = reset - now
+  end
+  if early > 0 and wait > 20000 then
+    wait = 20000
+  end
+  return {wait, members}
 end
 redis.call('LPUSH', KEYS[1], string.format('%.0f', now))
 redis.call('LTRIM', KEYS[1], 0, calls - 1)
 redis.call('PEXPIRE', KEYS[1], math.ceil(window / 1000) + 1000)
+redis.call('ZADD', KEYS[5], now, ARGV[6])
+redis.call('PEXPIRE', KEYS[5], math.ceil(tonumber(ARGV[7]) / 1000))
 return {0, members}
 """
 
-# KEYS: closed. ARGV: seconds closed (us). Keeps the later of the two closing times.
-_BACKOFF = """
+# KEYS: reset (a hash). ARGV: the server's X-RateLimit-Reset, seconds from now to it (us),
+# expiry (ms). The server's value names its window: a later one starts ``next`` anew (its end
+# on Redis's clock), and the previous ``next`` becomes ``last`` (now at the latest: the server
+# announcing a later end says the earlier one has passed, whatever our estimate of when).
+_WINDOW_ENDS = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local announced = tonumber(ARGV[1])
+local current = redis.call('HMGET', KEYS[1], 'reset', 'next')
+if announced > tonumber(current[1] or '0') then
+  if current[2] then
+    redis.call('HSET', KEYS[1], 'last', string.format('%.0f', math.min(tonumber(current[2]), now)),
+      'last_reset', current[1])
+  end
+  redis.call('HSET', KEYS[1], 'reset', ARGV[1], 'next',
+    string.format('%.0f', now + tonumber(ARGV[2])))
+  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
+end
+return 1
+"""
+
+# KEYS: in flight, log, reset. ARGV: call id, the server's X-RateLimit-Reset in its answer
+# ('' if none, or a 429: not counted), margin (us), calls, window (us). The call is no longer
+# in flight; if it was sent before the window the server is now in, yet counted in it (it
+# arrived late), it keeps counting there: logged again, as sent now.
+_SETTLE = """
+local stamp = redis.call('ZSCORE', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[1], ARGV[1])
+if not stamp or ARGV[2] == '' then
+  return 0
+end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local h = redis.call('HMGET', KEYS[3], 'reset', 'next', 'last', 'last_reset')
+local passed = tonumber(h[2] or '0')
+local name = tonumber(h[1] or '0')
+if passed > now then
+  passed = tonumber(h[3] or '0')
+  name = tonumber(h[4] or '0')
+end
+if passed > 0 and tonumber(stamp) <= passed - tonumber(ARGV[3]) and tonumber(ARGV[2]) > name then
+  redis.call('LPUSH', KEYS[2], string.format('%.0f', now))
+  redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[4]) - 1)
+  redis.call('PEXPIRE', KEYS[2], math.ceil(tonumber(ARGV[5]) / 1000) + 1000)
+  return 1
+end
+return 0
+"""
+
+# KEYS: closed. ARGV: seconds from now (us), expiry (ms). Keeps the later time.
+_LATER = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local wait = tonumber(ARGV[1])
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
 if now + wait > current then
-  redis.call('SET', KEYS[1], string.format('%.0f', now + wait), 'PX', math.ceil(wait / 1000) + 1)
+  redis.call('SET', KEYS[1], string.format('%.0f', now + wait), 'PX', tonumber(ARGV[2]))
 end
 return 1
 """
@@ -103,6 +189,11 @@ return 0
 
 _FAILURES = (RedisError, OSError, TimeoutError, RuntimeError)
 
+#: The current task's call counted in Redis and not yet answered: (keys, call id, limit).
+_in_flight: contextvars.ContextVar[tuple[list[str], str, RateLimit] | None] = (
+    contextvars.ContextVar("xi_orders_redis_in_flight", default=None)
+)
+
 
 class _Link:
     """One event loop's Redis client and its registered scripts."""
@@ -110,7 +201,9 @@ class _Link:
     def __init__(self, client: aioredis.Redis) -> None:
         self.client = client
         self.acquire: AsyncScript = client.register_script(_ACQUIRE)
-        self.backoff: AsyncScript = client.register_script(_BACKOFF)
+        self.later: AsyncScript = client.register_script(_LATER)
+        self.window_ends: AsyncScript = client.register_script(_WINDOW_ENDS)
+        self.settle: AsyncScript = client.register_script(_SETTLE)
         self.invalidate: AsyncScript = client.register_script(_INVALIDATE)
 
 
@@ -348,10 +441,14 @@ def _releaser(lock: Lock) -> Callable[[_Link], Awaitable[None]]:
 
 
 class RedisRateBudget:
-    """The app's per-endpoint call budget in Redis (a moving-window log, on Redis's clock)."""
+    """The app's per-endpoint call budget in Redis (a moving-window log, on Redis's clock,
+    cut at the server's announced window boundary)."""
 
     #: How long a process counts as sharing the budget after its last call, at least.
     MEMBER_TTL = 30.0
+    #: How long a call not yet answered counts as in flight, at most (seconds): past it, a
+    #: call of a process that died mid-request stops holding a slot.
+    LONGEST_IN_FLIGHT = 60.0
 
     def __init__(self, shared: RedisShared, prefix: str) -> None:
         self._shared = shared
@@ -364,6 +461,7 @@ class RedisRateBudget:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._locks: dict[str, asyncio.Lock] = {}
+        self._calls = 0
         #: Processes sharing the budget when Redis last answered (0: never reached).
         self.members = 0
 
@@ -371,10 +469,27 @@ class RedisRateBudget:
         keys = self._keys.get(endpoint)
         if keys is None:
             log = f"{self._prefix}:rl:{endpoint}"
-            keys = self._keys[endpoint] = [log, log + ":closed", self._members_key]
-        window = limit.per + self._shared.margin
+            keys = self._keys[endpoint] = [
+                log,
+                log + ":closed",
+                self._members_key,
+                log + ":reset",
+                log + ":inflight",
+            ]
+        margin = self._shared.margin
+        window = limit.per + margin
         ttl = max(self.MEMBER_TTL, 2 * window)
-        args: list[str | int] = [limit.calls, int(window * 1e6), self._member, int(ttl * 1e6)]
+        self._calls += 1
+        call = f"{self._member}:{self._calls}"
+        args: list[str | int] = [
+            limit.calls,
+            int(window * 1e6),
+            self._member,
+            int(ttl * 1e6),
+            int(margin * 1e6),
+            call,
+            int(max(window, self.LONGEST_IN_FLIGHT) * 1e6),
+        ]
         # The calls of this process queue here, first come first served, so one at a time
         # asks Redis (and only the head of the queue polls when the window is full).
         async with self._queue(endpoint):
@@ -395,6 +510,7 @@ class RedisRateBudget:
                     # Remembered for the fallback: if Redis goes away now, this process
                     # goes on from its own recent calls, not from an empty window.
                     self._fallback_window(endpoint, limit).sent.append(_clock.monotonic())
+                    _in_flight.set((keys, call, limit))
                     return True
                 await _clock.sleep(wait_us / 1e6)
         await self._pace_locally(endpoint, limit)
@@ -433,15 +549,49 @@ class RedisRateBudget:
         if until <= self._closed.get(endpoint, 0.0):
             return
         self._closed[endpoint] = until
+        key = f"{self._prefix}:rl:{endpoint}:closed"
+        args = [int(seconds * 1e6), int(seconds * 1000) + 1]
+        self._background("rate backoff", lambda link: link.later(keys=[key], args=args))
+
+    def window_ends(self, endpoint: str, reset: float, seconds: float) -> None:
+        # Kept a day: a boundary long past only ever moves the horizon to where the
+        # moving window has it anyway.
+        key = f"{self._prefix}:rl:{endpoint}:reset"
+        at = _clock.monotonic() + seconds
+
+        def send(link: _Link) -> Awaitable[Any]:
+            # Measured when the script is sent, not when asked: a background task may start late.
+            until = max(0.0, at - _clock.monotonic())
+            args: list[str | int] = [repr(reset), int(until * 1e6), 86_400_000]
+            return link.window_ends(keys=[key], args=args)
+
+        self._background("rate window", send)
+
+    def settle(self, endpoint: str, reset: float | None = None) -> None:
+        slot = _in_flight.get()
+        if slot is None:
+            return
+        _in_flight.set(None)
+        keys, call, limit = slot
+        window = limit.per + self._shared.margin
+        args: list[str | int] = [
+            call,
+            "" if reset is None else repr(reset),
+            int(self._shared.margin * 1e6),
+            limit.calls,
+            int(window * 1e6),
+        ]
+        self._background(
+            "rate settle", lambda link: link.settle(keys=[keys[4], keys[0], keys[3]], args=args)
+        )
+
+    def _background(self, what: str, op: Callable[[_Link], Awaitable[Any]]) -> None:
+        """Run ``op`` on Redis without making the caller wait (it must not block)."""
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return
-        keys = [f"{self._prefix}:rl:{endpoint}:closed"]
-        args = [int(seconds * 1e6)]
-        task = loop.create_task(
-            self._shared._run("rate backoff", lambda link: link.backoff(keys=keys, args=args))
-        )
+        task = loop.create_task(self._shared._run(what, op))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
