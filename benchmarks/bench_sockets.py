@@ -467,8 +467,9 @@ def run(settings: Settings) -> list[Row]:
 
 
 def _cpu_main(argv: list[str] | None = None) -> int:
-    """``python -m benchmarks.bench_sockets [--repeats N] [--official] [--profile FILE]``:
-    row S3 alone (client CPU per lookup, asyncio, concurrency 50, 50 ms latency), ours vs
+    """``python -m benchmarks.bench_sockets [--repeats N] [--official] [--profile FILE]
+    [--backend trio]``: row S3 alone (client CPU per lookup, asyncio or trio, concurrency 50,
+    50 ms latency), ours vs
     raw aiohttp (and the official SDK's threads with ``--official``), each repetition
     printed; ``--profile`` writes a cProfile of one more run of ours."""
     import argparse
@@ -479,6 +480,9 @@ def _cpu_main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-raw", action="store_true", help="skip the raw aiohttp baseline")
     parser.add_argument("--official", action="store_true", help="also the official SDK threads")
     parser.add_argument("--profile", metavar="FILE", help="cProfile one more run of ours")
+    parser.add_argument(
+        "--backend", choices=("asyncio", "trio"), default="asyncio", help="ours on this loop"
+    )
     args = parser.parse_args(argv)
     c = args.concurrency
     with counting_server(LATENCY) as server:
@@ -488,7 +492,7 @@ def _cpu_main(argv: list[str] | None = None) -> int:
         raw: list[float] = []
         sdk: list[float] = []
         for i in range(args.repeats):
-            mine.append(_ms(ours(server, numbers, c, "asyncio")))
+            mine.append(_ms(ours(server, numbers, c, args.backend)))
             line = f"run {i + 1}: ours {mine[-1]:.3f} ms CPU/lookup"
             if not args.no_raw:
                 raw.append(_ms(raw_aiohttp(server, numbers, c, token)))
@@ -509,7 +513,7 @@ def _cpu_main(argv: list[str] | None = None) -> int:
 
             profiler = cProfile.Profile()
             profiler.enable()
-            ours(server, numbers, c, "asyncio")
+            ours(server, numbers, c, args.backend)
             profiler.disable()
             profiler.dump_stats(args.profile)
             print(f"profile written to {args.profile}")

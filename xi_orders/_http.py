@@ -36,7 +36,9 @@ import httpx
 
 #: Connections per httpcore pool in ``ShardedTransport``: httpcore's per-request work grows
 #: with the connections and queued requests of one pool, so several small pools beat one big one.
-SHARD_SIZE = 10
+#: 4 rather than 10: 2.69 vs 3.11 ms of client CPU a lookup under trio at concurrency 50
+#: (medians of 5 and 3 runs, ``python -m benchmarks.bench_sockets --backend trio --no-raw``).
+SHARD_SIZE = 4
 #: Idle keep-alive connections are closed after this many seconds (httpx's default).
 KEEPALIVE_EXPIRY = 5.0
 
