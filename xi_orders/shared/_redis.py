@@ -61,6 +61,20 @@ logger = logging.getLogger("xi_orders")
 
 T = TypeVar("T")
 
+# The server's window ends, kept in the ``reset`` hash by _WINDOW_ENDS below: the end of the
+# latest window that has passed (Redis time, us; 0: none), the X-RateLimit-Reset that named
+# it, and the next end announced.
+_PASSED_WINDOW = """
+local function passed_window(key, now)
+  local h = redis.call('HMGET', key, 'reset', 'next', 'last', 'last_reset')
+  local ends = tonumber(h[2] or '0')
+  if ends > now then
+    return tonumber(h[3] or '0'), tonumber(h[4] or '0'), ends
+  end
+  return ends, tonumber(h[1] or '0'), ends
+end
+"""
+
 # KEYS: log, closed, members, reset, in flight. ARGV: calls, window (us), member id, member
 # ttl (us), margin (us), call id, longest a call stays in flight (us).
 # Returns {wait_us, members}: wait 0 means the call was counted.
@@ -69,7 +83,9 @@ T = TypeVar("T")
 # end that has passed no longer count, so the budget follows the server's fixed windows
 # instead of drifting later every window; except those still in flight (sent, not yet
 # answered: they may reach the server in its new window), which count until answered.
-_ACQUIRE = """
+_ACQUIRE = (
+    _PASSED_WINDOW
+    + """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local calls = tonumber(ARGV[1])
@@ -82,12 +98,7 @@ local closed = tonumber(redis.call('GET', KEYS[2]) or '0')
 if closed > now then
   return {closed - now, members}
 end
-local ends = redis.call('HMGET', KEYS[4], 'next', 'last')
-local reset = tonumber(ends[1] or '0')
-local passed = reset
-if reset > now then
-  passed = tonumber(ends[2] or '0')
-end
+local passed, _, reset = passed_window(KEYS[4], now)
 local horizon = now - window
 if passed - tonumber(ARGV[5]) > horizon then
   horizon = passed - tonumber(ARGV[5])
@@ -116,6 +127,7 @@ redis.call('ZADD', KEYS[5], now, ARGV[6])
 redis.call('PEXPIRE', KEYS[5], math.ceil(tonumber(ARGV[7]) / 1000))
 return {0, members}
 """
+)
 
 # KEYS: reset (a hash). ARGV: the server's X-RateLimit-Reset, seconds from now to it (us),
 # expiry (ms). The server's value names its window: a later one starts ``next`` anew (its end
@@ -142,7 +154,9 @@ return 1
 # ('' if none, or a 429: not counted), margin (us), calls, window (us). The call is no longer
 # in flight; if it was sent before the window the server is now in, yet counted in it (it
 # arrived late), it keeps counting there: logged again, as sent now.
-_SETTLE = """
+_SETTLE = (
+    _PASSED_WINDOW
+    + """
 local stamp = redis.call('ZSCORE', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[1], ARGV[1])
 if not stamp or ARGV[2] == '' then
@@ -150,13 +164,7 @@ if not stamp or ARGV[2] == '' then
 end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local h = redis.call('HMGET', KEYS[3], 'reset', 'next', 'last', 'last_reset')
-local passed = tonumber(h[2] or '0')
-local name = tonumber(h[1] or '0')
-if passed > now then
-  passed = tonumber(h[3] or '0')
-  name = tonumber(h[4] or '0')
-end
+local passed, name = passed_window(KEYS[3], now)
 if passed > 0 and tonumber(stamp) <= passed - tonumber(ARGV[3]) and tonumber(ARGV[2]) > name then
   redis.call('LPUSH', KEYS[2], string.format('%.0f', now))
   redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[4]) - 1)
@@ -165,9 +173,10 @@ if passed > 0 and tonumber(stamp) <= passed - tonumber(ARGV[3]) and tonumber(ARG
 end
 return 0
 """
+)
 
-# KEYS: closed. ARGV: seconds from now (us), expiry (ms). Keeps the later time.
-_LATER = """
+# KEYS: closed. ARGV: seconds closed (us), expiry (ms). Keeps the later of the two closing times.
+_BACKOFF = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local wait = tonumber(ARGV[1])
@@ -201,7 +210,7 @@ class _Link:
     def __init__(self, client: aioredis.Redis) -> None:
         self.client = client
         self.acquire: AsyncScript = client.register_script(_ACQUIRE)
-        self.later: AsyncScript = client.register_script(_LATER)
+        self.backoff: AsyncScript = client.register_script(_BACKOFF)
         self.window_ends: AsyncScript = client.register_script(_WINDOW_ENDS)
         self.settle: AsyncScript = client.register_script(_SETTLE)
         self.invalidate: AsyncScript = client.register_script(_INVALIDATE)
@@ -551,7 +560,7 @@ class RedisRateBudget:
         self._closed[endpoint] = until
         key = f"{self._prefix}:rl:{endpoint}:closed"
         args = [int(seconds * 1e6), int(seconds * 1000) + 1]
-        self._background("rate backoff", lambda link: link.later(keys=[key], args=args))
+        self._background("rate backoff", lambda link: link.backoff(keys=[key], args=args))
 
     def window_ends(self, endpoint: str, reset: float, seconds: float) -> None:
         # Kept a day: a boundary long past only ever moves the horizon to where the
