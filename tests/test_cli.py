@@ -218,6 +218,60 @@ def test_env_file_supplies_settings_and_wins(env: dict[str, str], tmp_path: Path
     assert f"{path}:1" in out.stderr
 
 
+def test_every_variable_of_from_env_is_read(env: dict[str, str], tmp_path: Path) -> None:
+    """XI_ENVIRONMENT and XI_TOKEN_URL steer the command line as they steer from_env(): a
+    command given XI_ENVIRONMENT=sandbox must never call production."""
+    from xi_orders import AsyncOrdersClient
+
+    no_url = {k: v for k, v in env.items() if k != "XI_BASE_URL"}
+    token_url = env["XI_BASE_URL"] + "/oauth/oauth30/token"
+    sandboxed = {**no_url, "XI_ENVIRONMENT": "sandbox", "XI_TOKEN_URL": token_url}
+    out = xi("auth", "show", "--json", env=sandboxed)
+    assert out.returncode == 0, out.stderr
+    shown = json.loads(out.stdout)
+    with pytest.MonkeyPatch.context() as mp:
+        for name in [k for k in os.environ if k.startswith("XI_")]:
+            mp.delenv(name)
+        for name, value in sandboxed.items():
+            if name.startswith("XI_") and name != "XI_RATE_LIMIT":
+                mp.setenv(name, value)
+        library = AsyncOrdersClient.from_env()
+    assert shown["environment"] == library.environment == "sandbox"
+    assert shown["base_url"] == library.base_url == "https://api.ingrammicro.com:443/sandbox"
+    assert shown["token_url"] == library.token_url == token_url
+    assert box_secret_absent(out.stdout, env)
+    # from an --env-file as well, over the shell's production settings
+    path = tmp_path / "sandbox.env"
+    path.write_text("XI_ENVIRONMENT=sandbox\n")
+    out = xi(
+        "--env-file", str(path), "auth", "show", env={**no_url, "XI_ENVIRONMENT": "production"}
+    )
+    assert out.returncode == 0, out.stderr
+    assert "https://api.ingrammicro.com:443/sandbox" in out.stdout
+    # and over the network: auth check reports the settings it used
+    out = xi("auth", "check", "--json", env={**sandboxed, "XI_BASE_URL": env["XI_BASE_URL"]})
+    assert out.returncode == 0, out.stderr
+    checked = json.loads(out.stdout)
+    assert checked["environment"] == "sandbox"
+    assert (checked["base_url"], checked["token_url"]) == (env["XI_BASE_URL"], token_url)
+
+
+def box_secret_absent(text: str, env: dict[str, str]) -> bool:
+    return env["XI_CLIENT_SECRET"] not in text and env["XI_CLIENT_ID"] not in text
+
+
+def test_bad_environment_or_token_url_names_the_variable(env: dict[str, str]) -> None:
+    out = xi("search", "--limit", "1", env={**env, "XI_ENVIRONMENT": "staging"})
+    assert out.returncode == 2
+    assert "XI_ENVIRONMENT" in out.stderr and "'production' or 'sandbox'" in out.stderr
+    out = xi("search", "--limit", "1", env={**env, "XI_TOKEN_URL": "ftp://example.com/token"})
+    assert out.returncode == 2
+    assert "XI_TOKEN_URL" in out.stderr and "https" in out.stderr
+    # a token URL that answers nothing: the command must fail where it points, not succeed
+    out = xi("search", "--limit", "1", env={**env, "XI_TOKEN_URL": "http://127.0.0.1:9/token"})
+    assert out.returncode == 1, out.stdout
+
+
 def test_a_bad_setting_in_the_env_file_says_which_file(env: dict[str, str], tmp_path: Path) -> None:
     path = tmp_path / "bad.env"
     path.write_text("XI_COUNTRY_CODE=USA\n")

@@ -1,5 +1,5 @@
 """``xi-orders auth check``: fetch a token and make one small call; say where and for whom,
-never the token or the secret.
+never the token or the secret. ``xi-orders auth show``: where the calls would go, offline.
 
 Over the public client only (no private send path).
 """
@@ -46,7 +46,9 @@ def auth_check(as_json: bool) -> int:
         raise CliError(message, EXIT_API) from None
     facts = {
         "ok": True,
+        "environment": client.environment,
         "base_url": client.base_url,
+        "token_url": client.token_url,
         "client_id": _mask(client_id),
         "customer_number": client.customer_number,
         "country_code": client.country_code,
@@ -64,6 +66,38 @@ def auth_check(as_json: bool) -> int:
     return EXIT_OK
 
 
+def auth_show(as_json: bool) -> int:
+    """Show where the calls would go and for whom, from the settings alone: nothing is sent.
+
+    The environment (XI_ENVIRONMENT), the API and token URLs it resolves to (or
+    XI_BASE_URL / XI_TOKEN_URL), the customer and a masked client ID; never the secret.
+
+
+    Example:
+      XI_ENVIRONMENT=sandbox xi-orders auth show
+    """
+    settings = load_settings()
+    client = settings.client()
+    facts = {
+        "environment": client.environment,
+        "base_url": client.base_url,
+        "token_url": client.token_url,
+        "client_id": _mask(settings.values.get("XI_CLIENT_ID", "")),
+        "customer_number": client.customer_number,
+        "country_code": client.country_code,
+        "sender_id": client.sender_id,
+    }
+    run_async(client.aclose())
+    if as_json:
+        echo(dumps(facts))
+    else:
+        width = max(len(k) for k in facts)
+        for key, value in facts.items():
+            if value is not None:
+                echo(f"{key.replace('_', ' '):<{width}}  {value}")
+    return EXIT_OK
+
+
 def _mask(value: str) -> str:
     return value[:4] + "…" if len(value) > 6 else "…"
 
@@ -74,3 +108,5 @@ def register(commands: Any) -> None:
     auth_commands = auth_parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
     p = add_command(auth_commands, "check", auth_check)
     json_flag(p, "print the outcome as one JSON object")
+    p = add_command(auth_commands, "show", auth_show)
+    json_flag(p, "print the settings as one JSON object")

@@ -1,16 +1,19 @@
 """Where the command line's settings come from: ``XI_*`` variables and ``--env-file``.
 
-The variables are those of ``AsyncOrdersClient.from_env()`` (``XI_CLIENT_ID``,
-``XI_CLIENT_SECRET``, ``XI_CUSTOMER_NUMBER``, ``XI_COUNTRY_CODE``, optional ``XI_SENDER_ID``
-and ``XI_BASE_URL``), plus ``XI_RATE_LIMIT`` for the client-side pacing. A file given with
-``--env-file`` holds ``KEY=VALUE`` lines; its values win over the process environment (an
-explicit file beats whatever happens to be exported in the shell).
+The client is built by ``AsyncOrdersClient.from_env()`` itself, so the command line reads
+exactly the variables the library reads (``XI_CLIENT_ID``, ``XI_CLIENT_SECRET``,
+``XI_CUSTOMER_NUMBER``, ``XI_COUNTRY_CODE``; optional ``XI_SENDER_ID``, ``XI_ENVIRONMENT``,
+``XI_BASE_URL``, ``XI_TOKEN_URL``), never a list of its own that could fall behind; plus
+``XI_RATE_LIMIT`` for the client-side pacing. A file given with ``--env-file`` holds
+``KEY=VALUE`` lines; its values win over the process environment (an explicit file beats
+whatever happens to be exported in the shell).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,19 +21,20 @@ import attrs
 
 from .. import AsyncOrdersClient, RateLimit, ValidationError
 
+#: Checked here first only to name every missing one at once; ``from_env`` requires them too.
 REQUIRED = ("XI_CLIENT_ID", "XI_CLIENT_SECRET", "XI_CUSTOMER_NUMBER", "XI_COUNTRY_CODE")
-OPTIONAL = ("XI_SENDER_ID", "XI_BASE_URL", "XI_RATE_LIMIT")
-ALL = REQUIRED + OPTIONAL
+PREFIX = "XI_"
 
-# the client's argument -> the variable that sets it
+# the client's argument -> the variable that sets it (for messages about a bad value)
 _ARGUMENT_VARIABLES = {
     "client_id": "XI_CLIENT_ID",
     "client_secret": "XI_CLIENT_SECRET",
     "customer_number": "XI_CUSTOMER_NUMBER",
     "country_code": "XI_COUNTRY_CODE",
     "sender_id": "XI_SENDER_ID",
+    "environment": "XI_ENVIRONMENT",
     "base_url": "XI_BASE_URL",
-    "token_url": "XI_BASE_URL",
+    "token_url": "XI_TOKEN_URL",
     "rate_limit": "XI_RATE_LIMIT",
 }
 
@@ -106,6 +110,25 @@ def parse_rate_limit(text: str, *, name: str = "XI_RATE_LIMIT") -> RateLimit | N
     return RateLimit(calls)
 
 
+@contextlib.contextmanager
+def _xi_environment(values: Mapping[str, str]) -> Iterator[None]:
+    """``os.environ`` with exactly ``values`` as its ``XI_*`` variables, for the duration.
+
+    ``from_env()`` reads ``os.environ``; this is how the merged settings (the environment
+    with ``--env-file`` over it) reach it without a second reading of the variables.
+    """
+    saved = {k: v for k, v in os.environ.items() if k.startswith(PREFIX)}
+    try:
+        for name in saved:
+            del os.environ[name]
+        os.environ.update(values)
+        yield
+    finally:
+        for name in [k for k in os.environ if k.startswith(PREFIX)]:
+            del os.environ[name]
+        os.environ.update(saved)
+
+
 @attrs.define
 class Settings:
     """The merged settings: the process environment, then ``--env-file`` over it."""
@@ -123,16 +146,19 @@ class Settings:
         rate_limit: str | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> Settings:
+        """Every ``XI_*`` variable of ``environ`` (default ``os.environ``), then those of
+        ``env_file`` over them (empty values count as unset, as in ``from_env``)."""
         environ = os.environ if environ is None else environ
         values: dict[str, str] = {}
         sources: dict[str, str] = {}
-        for name in ALL:
-            if environ.get(name):
-                values[name] = environ[name]
+        # Every XI_* name, not a list of known ones: from_env decides which it reads.
+        for name, value in environ.items():
+            if name.startswith(PREFIX) and value:
+                values[name] = value
                 sources[name] = "the environment"
         if env_file is not None:
             for name, value in read_env_file(env_file).items():
-                if name.startswith("XI_") and value:
+                if name.startswith(PREFIX) and value:
                     values[name] = value
                     sources[name] = env_file
         return cls(env_file, rate_limit, values, sources)
@@ -167,26 +193,26 @@ class Settings:
         return f"{name} (from {source})" if source and source != "the environment" else name
 
     def client(self, **overrides: Any) -> AsyncOrdersClient:
-        """An ``AsyncOrdersClient`` from these settings; ``ConfigError`` names a bad one."""
+        """An ``AsyncOrdersClient`` built by ``from_env()`` from these settings (so with the
+        same variables and defaults as the library's); ``ConfigError`` names a bad one."""
         self.require()
-        kwargs: dict[str, Any] = {
-            "client_id": self.values["XI_CLIENT_ID"],
-            "client_secret": self.values["XI_CLIENT_SECRET"],
-            "customer_number": self.values["XI_CUSTOMER_NUMBER"],
-            "country_code": self.values["XI_COUNTRY_CODE"],
-        }
-        if self.values.get("XI_SENDER_ID"):
-            kwargs["sender_id"] = self.values["XI_SENDER_ID"]
-        if self.values.get("XI_BASE_URL"):
-            kwargs["base_url"] = self.values["XI_BASE_URL"]
         pacing = self.rate_limit()
         if pacing != "default":
-            kwargs["rate_limit"] = pacing
-        kwargs.update(overrides)
+            overrides.setdefault("rate_limit", pacing)
         try:
-            return AsyncOrdersClient(**kwargs)
+            with _xi_environment(self.values):
+                return AsyncOrdersClient.from_env(**overrides)
         except ValidationError as exc:
-            variable = _ARGUMENT_VARIABLES.get(exc.field.split(".")[0].split("[")[0])
-            if variable is None:
-                raise
-            raise ConfigError(f"{self.describe(variable)}: {exc.reason}") from None
+            raise ConfigError(self._explain(exc)) from None
+
+    def _explain(self, exc: ValidationError) -> str:
+        field = exc.field.split(".")[0].split("[")[0]
+        if field.startswith(PREFIX):  # from_env names a missing variable itself
+            return f"{self.describe(field)}: {exc.reason}"
+        variable = _ARGUMENT_VARIABLES.get(field)
+        if variable == "XI_TOKEN_URL" and variable not in self.values:
+            # Not set: the client made it from the base URL's host, so that is what to fix.
+            variable = "XI_BASE_URL"
+        if variable is None:
+            raise exc
+        return f"{self.describe(variable)}: {exc.reason}"
