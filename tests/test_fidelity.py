@@ -183,6 +183,76 @@ async def test_modify_2xx_with_an_errors_array_is_partial(api: respx.MockRouter)
     assert result.is_partial and result.errors[0].message == "address not changed"
 
 
+ERRORS_SHAPES = [
+    ({"errors": ["SKU blocked"]}, ["SKU blocked"]),
+    ({"errors": ["SKU blocked", "ship-to truncated"]}, ["SKU blocked", "ship-to truncated"]),
+    ({"errors": "SKU blocked"}, ["SKU blocked"]),
+    ({"Errors": [{"id": "E1", "message": "SKU blocked"}]}, ["SKU blocked"]),
+    ({"Errors": ["SKU blocked"]}, ["SKU blocked"]),
+    ({"ERRORS": "SKU blocked"}, ["SKU blocked"]),
+    (
+        {"errors": [{"message": "SKU blocked"}, "ship-to truncated"]},
+        ["SKU blocked", "ship-to truncated"],
+    ),
+    ({"errors": {"message": "SKU blocked"}}, ["SKU blocked"]),
+]
+ERRORS_IDS = [
+    "strings",
+    "two-strings",
+    "string",
+    "Errors-objects",
+    "Errors-strings",
+    "ERRORS-string",
+    "mixed-list",
+    "one-object",
+]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("errors", "messages"), ERRORS_SHAPES, ids=ERRORS_IDS)
+async def test_v6_create_2xx_with_errors_in_any_shape_is_partial(
+    api: respx.MockRouter, errors: dict[str, Any], messages: list[str]
+) -> None:
+    api.post("/resellers/v6/orders").respond(201, json={"customerOrderNumber": "PO-1001", **errors})
+    async with make_client() as client:
+        result = await client.create_order(v6_order())
+    assert result.is_partial and result.orders == []
+    assert [e.message for e in result.errors] == messages
+    assert result.decode_problem is None
+    assert not any(key.lower() == "errors" for key in result.extras)  # typed, not kept twice
+    assert result.raw_body == {"customerOrderNumber": "PO-1001", **errors}  # as sent
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("errors", "messages"), ERRORS_SHAPES, ids=ERRORS_IDS)
+async def test_modify_and_v7_2xx_with_errors_in_any_shape_are_partial(
+    api: respx.MockRouter, errors: dict[str, Any], messages: list[str]
+) -> None:
+    api.put("/resellers/v6/orders/20-RD3QV").respond(
+        200, json={"ingramOrderNumber": "20-RD3QV", **errors}
+    )
+    api.post("/resellers/v7/orders").respond(200, json={"confirmationNumber": "C1", **errors})
+    async with make_client() as client:
+        modified = await client.modify_order("20-RD3QV", modify_changes())
+        confirmed = await client.create_order_v7(v7_order())
+    assert modified.is_partial and [e.message for e in modified.errors] == messages
+    assert confirmed.is_partial and [e.message for e in confirmed.errors] == messages
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("errors", [None, [], "", "  ", 0, False, [None]])
+async def test_an_errors_key_that_reports_nothing_is_not_partial(
+    api: respx.MockRouter, errors: Any
+) -> None:
+    api.post("/resellers/v6/orders").respond(
+        201, json={"orders": [{"ingramOrderNumber": "20-RD3QV"}], "errors": errors}
+    )
+    async with make_client() as client:
+        result = await client.create_order(v6_order())
+    assert not result.is_partial and result.errors == []
+    assert result.order_numbers == ["20-RD3QV"]
+
+
 # --- 3. statuses, whatever the spelling ----------------------------------------------------
 
 SPELLINGS = [

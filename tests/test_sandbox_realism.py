@@ -285,6 +285,32 @@ async def test_a_2xx_create_or_modify_with_errors_still_acted(drop: bool) -> Non
     assert sandbox.counters.orders_created == 1
 
 
+@pytest.mark.parametrize(
+    ("shape", "key", "wire"),
+    [
+        ("strings", "errors", list),
+        ("string", "errors", str),
+        ("objects", "Errors", list),
+        ("string", "ERRORS", str),
+    ],
+)
+async def test_a_2xx_with_errors_as_strings_or_another_casing_is_partial(
+    shape: Any, key: str, wire: type
+) -> None:
+    realism = Realism(create_2xx_errors=True, create_2xx_errors_shape=shape, create_2xx_errors_key=key)
+    sandbox = Sandbox(seed=5, orders=3, clock=FakeClock(), realism=realism)
+    async with sandbox.client() as client:
+        created = await client.create_order(order_request(sandbox, "ERR-S", hold=True))
+        number = sandbox.order_numbers()[0]
+        modified = await client.modify_order(number, OrderModifyRequest(notes="CHANGED"))
+    for result in (created, modified):
+        assert isinstance(result.raw_body[key], wire)  # the shape asked for, as sent
+        assert result.is_partial and result.decode_problem is None
+        assert result.errors[0].message == "The request was processed with errors"
+    assert created.order_numbers == [number]
+    assert sandbox.order(number)["notes"] == "CHANGED"
+
+
 @pytest.mark.parametrize("body", ["html", "empty"])
 async def test_a_2xx_create_or_modify_that_is_not_json_still_acted(body: Any) -> None:
     sandbox = Sandbox(seed=5, orders=3, clock=FakeClock(), realism=Realism(create_2xx_non_json=body))
@@ -426,6 +452,7 @@ async def test_the_token_endpoint_can_answer_oauth_errors() -> None:
 @pytest.mark.parametrize("bad", [
     {"search_page_size": 0}, {"search_page_size": 101}, {"search_stops_early_after": 0},
     {"v7_create_answer": "later"}, {"status_spelling": "odd"}, {"create_2xx_errors": 1.5},
+    {"create_2xx_errors_shape": "xml"}, {"create_2xx_errors_key": "problems"},
     {"details_without_lines": -0.1}, {"customer_mismatch": "403"}, {"token_errors": "xml"},
 ])
 def test_realism_rejects_bad_settings(bad: dict[str, Any]) -> None:

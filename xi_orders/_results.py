@@ -2,7 +2,8 @@
 
 Reads go through ``_decode`` (a body that cannot be typed is a ``ResponseDecodeError``);
 creates and modifies through ``_accepted`` (any 2xx is an accepted request and never
-raises a decode error). Must not import the client.
+raises a decode error, and an ``errors`` entry in any shape makes it partial, never a
+clean success). Must not import the client.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from ._convert import structure
 from ._response import ResponseMeta
 from ._transport import Reply
 from .errors import DecodeError, ResponseDecodeError
-from .models import AsyncOrderCreateEvent, OrderCreateV7Confirmation, OrderDetail
+from .models import AsyncOrderCreateEvent, OrderCreateV7Confirmation, OrderDetail, ResultError
 
 logger = logging.getLogger("xi_orders.client")
 
@@ -58,6 +59,8 @@ class _Accepted(Protocol):
     response: ResponseMeta | None
     raw_body: Any
     decode_problem: str | None
+    errors: list[ResultError]
+    extras: dict[str, Any]
 
     def __init__(self) -> None: ...
 
@@ -111,6 +114,8 @@ def _decode_accepted(reply: Reply, cls: type[AcceptedT], *, empty_ok: bool = Fal
         problem = str(exc)
     if result is None:
         result = cls()
+    else:
+        _type_stray_errors(result)
     result.response = reply.meta
     result.raw_body = data
     result.decode_problem = problem
@@ -137,6 +142,47 @@ def _from_list(data: list[Any], cls: type[AcceptedT]) -> tuple[AcceptedT | None,
     if len(data) == 1 and isinstance(data[0], Mapping):
         return structure(data[0], cls), None
     return None, f"expected a JSON object for {cls.__name__}, got a list of {len(data)}"
+
+
+def _type_stray_errors(result: _Accepted) -> None:
+    """Move ``errors`` the converter could not type onto ``result.errors``.
+
+    The spec's shape (a list of ``{"id", "type", "message", "fields"}``) is typed by the
+    converter. Answers have also carried a list of strings (``{"errors": ["SKU
+    blocked"]}``), one string (``{"errors": "x"}``) and other casings (``"Errors"``); the
+    converter keeps those raw in ``extras``, which read as a clean success with no orders,
+    the outcome a caller cannot tell from "nothing happened". Each becomes a
+    ``ResultError`` (a string as its ``message``) so ``is_partial`` is true. The key leaves
+    ``extras`` once typed (``raw_body`` still holds it as sent); ``null``, ``[]``, ``""``
+    and non-text scalars (``false``, ``0``) report nothing, so they stay where they were.
+    """
+    for key in [k for k in result.extras if isinstance(k, str) and k.lower() == "errors"]:
+        entries = _result_errors(result.extras[key])
+        if entries:
+            result.errors.extend(entries)
+            del result.extras[key]
+
+
+def _result_errors(value: Any) -> list[ResultError]:
+    """The ``ResultError`` entries an untyped ``errors`` value holds (see above)."""
+    if isinstance(value, (str, Mapping)):
+        value = [value]
+    elif not isinstance(value, list):
+        # ``"errors": 0`` or ``false`` alone reads as "none": nothing to surface.
+        return []
+    entries: list[ResultError] = []
+    for item in value:
+        if isinstance(item, Mapping):
+            entries.append(structure(item, ResultError))
+        elif isinstance(item, list):
+            entries.extend(_result_errors(item))  # a nested list: its entries, flattened
+        elif isinstance(item, str):
+            if item.strip():
+                entries.append(ResultError(message=item.strip()))
+        elif item is not None:
+            # Inside a list a number is still an entry the server sent (a code, say).
+            entries.append(ResultError(message=str(item)))
+    return entries
 
 
 def _log_decode_problem(result: _Accepted) -> None:

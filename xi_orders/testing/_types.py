@@ -230,6 +230,14 @@ class Realism:
     #: With ``create_2xx_errors``: leave ``orders`` (create) / ``lines`` (modify) out of
     #: that body, so it holds the errors and the order's PO number only. Default False.
     create_2xx_errors_drop_orders: bool = False
+    #: With ``create_2xx_errors``: how the errors are written. ``"objects"`` (the default,
+    #: the API's error entries), ``"strings"`` (a list of messages: ``["SKU blocked"]``)
+    #: or ``"string"`` (one message: ``"errors": "SKU blocked"``), both seen in accepted
+    #: answers. Create and changes rooms.
+    create_2xx_errors_shape: Literal["objects", "strings", "string"] = "objects"
+    #: With ``create_2xx_errors``: the key the errors sit under, ``"errors"`` (the default)
+    #: or another casing of it (``"Errors"``, ``"ERRORS"``). Create and changes rooms.
+    create_2xx_errors_key: str = "errors"
     #: An accepted v6 create or modify answers its 2xx with an HTML page (``"html"``) or an
     #: empty body (``"empty"``) instead of JSON; the order is still created or changed.
     #: ``None`` (the default) is off. Create and changes rooms.
@@ -272,6 +280,10 @@ class Realism:
             raise ValueError('status_spelling must be "canonical" or "mixed"')
         if self.create_2xx_non_json not in (None, "html", "empty"):
             raise ValueError('create_2xx_non_json must be "html", "empty" or None')
+        if self.create_2xx_errors_shape not in ("objects", "strings", "string"):
+            raise ValueError('create_2xx_errors_shape must be "objects", "strings" or "string"')
+        if self.create_2xx_errors_key.lower() != "errors":
+            raise ValueError('create_2xx_errors_key must be a casing of "errors"')
         if self.customer_mismatch not in ("not_found", "fault"):
             raise ValueError('customer_mismatch must be "not_found" or "fault"')
         if self.token_errors not in ("message", "oauth"):

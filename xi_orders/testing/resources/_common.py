@@ -200,7 +200,8 @@ def accepted(
 ) -> CoreResponse:
     """The answer of an accepted v6 create or modify (the change is already made), bent by
     the realism options: ``create_2xx_non_json`` (an HTML page or an empty body) and
-    ``create_2xx_errors`` (an ``errors`` array in the body; with
+    ``create_2xx_errors`` (an ``errors`` array in the body, or the string shapes and key
+    casing of ``create_2xx_errors_shape`` / ``create_2xx_errors_key``; with
     ``create_2xx_errors_drop_orders`` the ``drop`` key, ``orders`` or ``lines``, left out)."""
     realism = core.cfg.realism
     if realism.create_2xx_non_json == "html":
@@ -212,19 +213,27 @@ def accepted(
         out = dict(body)
         if realism.create_2xx_errors_drop_orders:
             out.pop(drop, None)
-        out["errors"] = [
-            {
-                "id": error_id(ctx.correlation_id, ctx.now),
-                "type": "/errors/partial-success",
-                "message": "The request was processed with errors",
-                "fields": [
-                    {
-                        "field": "shipToInfo.addressLine2",
-                        "message": "Address line truncated to 35 characters",
-                        "value": "",
-                    }
-                ],
-            }
-        ]
+        message = "The request was processed with errors"
+        errors: str | list[Any]
+        if realism.create_2xx_errors_shape == "string":
+            errors = message
+        elif realism.create_2xx_errors_shape == "strings":
+            errors = [message, "Address line truncated to 35 characters"]
+        else:
+            errors = [
+                {
+                    "id": error_id(ctx.correlation_id, ctx.now),
+                    "type": "/errors/partial-success",
+                    "message": message,
+                    "fields": [
+                        {
+                            "field": "shipToInfo.addressLine2",
+                            "message": "Address line truncated to 35 characters",
+                            "value": "",
+                        }
+                    ],
+                }
+            ]
+        out[realism.create_2xx_errors_key] = errors
         body = out
     return CoreResponse(status, [JSON_CT, *ctx.rl], dumps(body))
