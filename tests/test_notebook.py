@@ -133,3 +133,26 @@ def test_the_progress_bar_is_a_widget_in_the_notebook(executed: Any) -> None:
     assert "get_orders" in bars[0]["data"]["text/plain"]
     # no text bar (tqdm's fallback, or ours) went to the cell's stderr
     assert not [o for o in outputs if o.get("name") == "stderr"]
+
+
+def test_the_plain_text_beside_each_table_is_a_few_lines(executed: Any) -> None:
+    """A notebook keeps text/plain beside the HTML (what a terminal, a diff or a viewer
+    without HTML shows): a header and a few rows, never the attrs repr of a whole order
+    (~10 KB) or page."""
+
+    def plain(starts: str) -> str:
+        # the cell's value only (a progress widget's own text/plain is beside it)
+        outputs = [o for o in _cell(executed, starts) if o.get("output_type") == "execute_result"]
+        return "".join(o.get("data", {}).get("text/plain", "") for o in outputs)
+
+    shown = {
+        "first_page = ": "OrderSearchPage page 1: 10 of ",
+        "order = details[numbers[0]]": "OrderDetail 20-",
+        "details = lookup.collect()": "BulkResults: ",
+        'details["20-NOPE1"]': "NotFoundError: HTTP 404",
+    }
+    for cell, start in shown.items():
+        text = plain(cell)
+        assert text.startswith(start), (cell, text[:300])
+        assert text.count("\n") + 1 <= 16, (cell, text)
+        assert len(text) <= 2_500, (cell, len(text))

@@ -18,6 +18,7 @@ from typing import Any
 
 import anyio
 import pytest
+from IPython.lib.pretty import pretty
 
 from xi_orders import (
     AsyncPaginator,
@@ -31,7 +32,23 @@ from xi_orders import (
 )
 from xi_orders.bulk import BulkResults, _bar_wanted
 from xi_orders.errors import ErrorDetail, ErrorField
-from xi_orders.models import OrderDetail, OrderLine, OrderSearchPage, OrderSummary
+from xi_orders.models import (
+    CreatedOrder,
+    ModifiedOrderLine,
+    OrderCreateLine,
+    OrderCreateRequest,
+    OrderCreateResponse,
+    OrderCreateV7Request,
+    OrderDetail,
+    OrderLine,
+    OrderModifyLine,
+    OrderModifyRequest,
+    OrderModifyResponse,
+    OrderSearchPage,
+    OrderSummary,
+    RejectedLine,
+    ResultError,
+)
 from xi_orders.pagination import SearchResults
 from xi_orders.sync import BlockingBulkLookup, OrdersClient, Paginator
 from xi_orders.tabular import MAX_ROWS, to_dataframe, to_rows
@@ -393,7 +410,46 @@ def test_bulk_lookups_show_what_they_will_fetch(big: Big) -> None:
         sync.close()
 
 
-def test_no_result_type_falls_back_to_the_default_repr(big: Big) -> None:
+@pytest.fixture(scope="module")
+def changes() -> dict[str, Any]:
+    """What each changing call returned on the sandbox: create (v6, v7), modify, release,
+    cancel."""
+    sandbox = Sandbox(seed=5, orders=5)
+    parts = sorted(sandbox.catalog)
+    found: dict[str, Any] = {}
+
+    def order(po: str) -> OrderCreateRequest:
+        lines = [OrderCreateLine(customer_line_number="1", ingram_part_number=parts[0], quantity=2)]
+        return OrderCreateRequest(customer_order_number=po, lines=lines, customer_hold=True)
+
+    async def run() -> None:
+        async with sandbox.client() as client:
+            created = await client.create_order(order("PO-REPR-1"))
+            (number,) = created.order_numbers
+            change = OrderModifyLine(action="ADD", ingram_part_number=parts[1], quantity=1)
+            found["modified"] = await client.modify_order(
+                number, OrderModifyRequest(lines=[change])
+            )
+            found["released"] = await client.release_order(number)
+            other = (await client.create_order(order("PO-REPR-2"))).order_numbers[0]
+            found["cancelled"] = await client.cancel_order(other)
+            v7 = OrderCreateV7Request(
+                customer_order_number="PO-REPR-3",
+                lines=[
+                    OrderCreateLine(
+                        customer_line_number="1", ingram_part_number=parts[0], quantity=1
+                    )
+                ],
+            )
+            found["v7"] = await client.create_order_v7(v7)
+            found["created"] = created
+            found["line"] = (await client.get_order(number)).lines[0]
+
+    anyio.run(run)
+    return found
+
+
+def test_no_result_type_falls_back_to_the_default_repr(big: Big, changes: dict[str, Any]) -> None:
     client = big.sandbox.client()
     seen: list[Any] = [
         big.results,
@@ -401,15 +457,114 @@ def test_no_result_type_falls_back_to_the_default_repr(big: Big) -> None:
         big.page,
         big.results[big.numbers[0]],
         big.summaries[0],
+        big.results[big.numbers[0]].lines[0],
         *_errors(big),
         client.search_orders(),
         client.get_orders(big.numbers[:2]),
+        *changes.values(),
     ]
+    types = {type(obj).__name__ for obj in seen}
+    assert {
+        "OrderCreateResponse",
+        "OrderCreateV7Confirmation",
+        "OrderModifyResponse",
+        "ResponseMeta",
+        "OrderLine",
+    } <= types
     for obj in seen:
         shown = displays(obj)
         assert "text/html" in shown, type(obj)
         assert " object at 0x" not in shown["text/plain"], type(obj)
         assert_bounded(shown["text/html"])
+        assert_short_text(shown["text/plain"])
+        assert shown["text/plain"] == pretty(obj)
+
+
+def test_what_the_changing_calls_return_shows_what_happened(changes: dict[str, Any]) -> None:
+    created = changes["created"]
+    (number,) = created.order_numbers
+    view = assert_bounded(displays(created)["text/html"])
+    assert view[0] == "Create PO-REPR-1: accepted"
+    assert (
+        f"orders | {number}" in view
+        and f"correlation ID | {created.response.correlation_id}" in view
+    )
+    assert pretty(created).startswith(f"OrderCreateResponse PO-REPR-1 orders={number} partial=no")
+
+    modified = changes["modified"]
+    view = assert_bounded(displays(modified)["text/html"])
+    assert view[0].startswith(f"Order {number} changed")
+    assert pretty(modified).startswith(f"OrderModifyResponse {number}")
+
+    cancelled = changes["cancelled"]
+    view = assert_bounded(displays(cancelled)["text/html"])
+    assert view[0] == "HTTP 200 DELETE" or view[0].startswith("HTTP 2")
+    assert f"correlation ID | {cancelled.correlation_id}" in view
+    assert pretty(cancelled).startswith(f"ResponseMeta HTTP {cancelled.status_code} DELETE")
+
+    v7 = changes["v7"]
+    text = pretty(v7)
+    assert text.startswith("OrderCreateV7Confirmation") and "partial=no" in text
+    assert v7.confirmation_number is None or v7.confirmation_number in text
+
+    line = changes["line"]
+    view = assert_bounded(displays(line)["text/html"])
+    assert view[0] == f"Line {line.ingram_order_line_number}"
+    assert f"part | {line.ingram_part_number}" in view
+    assert pretty(line).startswith(f"OrderLine {line.ingram_order_line_number}")
+
+
+def test_plain_text_stays_short_for_large_results(big: Big) -> None:
+    """IPython's text display (a terminal, a notebook's text/plain) of a 100-order page,
+    a 300-line order, 200 bulk results and changes with hundreds of problems: a few
+    lines each, where the attrs repr ran to ~90 KB for the page."""
+    assert len(big.page.orders) == 100 and len(repr(big.page)) > 50_000  # what it replaces
+    order = OrderDetail(
+        ingram_order_number="20-BIG01",
+        order_status="SHIPPED",
+        order_total=Decimal("1234.56"),
+        currency_code="USD",
+        lines=[
+            OrderLine(
+                ingram_order_line_number=f"{i:03d}", ingram_part_number=f"P{i}", quantity_ordered=1
+            )
+            for i in range(50)
+        ],
+    )
+    bulk = BulkResults({n: big.results[n] for n in list(big.results)[:200]})
+    rejected = [
+        RejectedLine(ingram_part_number=f"P{i}", reject_reason="SKU-NOTFOUND " * 20)
+        for i in range(300)
+    ]
+    errors = [ResultError(type="x", message="bad " * 200) for _ in range(300)]
+    created = OrderCreateResponse(
+        customer_order_number="PO-" + "9" * 500,
+        orders=[
+            CreatedOrder(ingram_order_number=f"20-{i:05d}", rejected_line_items=rejected)
+            for i in range(100)
+        ],
+        errors=errors,
+    )
+    modified = OrderModifyResponse(
+        ingram_order_number="20-MOD01",
+        lines=[ModifiedOrderLine(ingram_line_number=str(i)) for i in range(300)],
+        rejected_line_items=rejected,
+        errors=errors,
+    )
+    for obj in (big.page, order, bulk, created, modified, order.lines[0]):
+        text = pretty(obj)
+        assert_short_text(text, max_lines=16)
+        assert len(text) <= 2_500, (type(obj).__name__, len(text))
+        shown = displays(obj)
+        assert shown["text/plain"] == text
+        assert_bounded(shown["text/html"])
+    assert pretty(order).splitlines()[0] == (
+        "OrderDetail 20-BIG01 status=SHIPPED total=1,234.56 USD lines=50"
+    )
+    assert pretty(order).splitlines()[-1] == "  … 45 more lines"
+    assert pretty(big.page).splitlines()[-1] == "  … 90 more orders"
+    assert pretty(bulk).startswith("BulkResults: 200 orders looked up")
+    assert "rejected (30,000):" in pretty(created) and "errors (300):" in pretty(created)
 
 
 # --- DataFrames ------------------------------------------------------------------------
