@@ -723,6 +723,40 @@ def test_create_partial_exits_3(
     assert [r["ingramPartNumber"] for r in result["rejected_lines"]] == ["NOSUCHSKU"]
 
 
+def test_create_says_when_it_reconciled_an_ambiguous_create(
+    sandbox: tuple[Sandbox, str], env: dict[str, str], tmp_path: Path
+) -> None:
+    """The order is placed, then a gateway answers 502: the client finds it by its PO
+    number instead of placing it twice, and the command says so (text and --json)."""
+    box, _ = sandbox
+    box.inject("act_then_502", endpoint="create_order")
+    out = xi("create", str(_order_file(tmp_path, box, "CLI-RECON-1")), "--json", env=env)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    placed = search_numbers(box, customer_order_number="CLI-RECON-1")
+    assert len(placed) == 1, "placed once, not twice"
+    assert result["reconciled"] is True
+    how = result["reconciliation"]
+    assert how["outcome"] == "found" and how["order_numbers"] == placed == result["order_numbers"]
+    assert "502" in how["cause"]
+    assert len(how["create_correlation_ids"]) == 1 and how["lookup_correlation_ids"]
+    logged = {r.correlation_id for r in box.request_log}
+    assert set(how["create_correlation_ids"]) | set(how["lookup_correlation_ids"]) <= logged
+
+    box.inject("act_then_502", endpoint="create_order")
+    out = xi("create", str(_order_file(tmp_path, box, "CLI-RECON-2")), env=env)
+    assert out.returncode == 0, out.stderr
+    (number,) = search_numbers(box, customer_order_number="CLI-RECON-2")
+    assert f"order(s) {number}" in out.stdout
+    assert "reconciled: the first create's outcome was unknown" in out.stdout
+    assert "found by search and NOT sent again" in out.stdout
+    # a create that went through plainly says nothing of the kind
+    out = xi("create", str(_order_file(tmp_path, box, "CLI-RECON-3")), "--json", env=env)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["reconciled"] is False
+    assert json.loads(out.stdout)["reconciliation"] is None
+
+
 def test_modify_dry_run_and_bad_file(env: dict[str, str], tmp_path: Path) -> None:
     changes = tmp_path / "changes.json"
     changes.write_text(json.dumps({"lines": [{"addUpdateDeleteLine": "MOVE"}]}))

@@ -43,11 +43,48 @@ def _meta(result: Any) -> dict[str, Any]:
     return {"status_code": response.status_code, "correlation_id": response.correlation_id}
 
 
+def _reconciliation(result: Any) -> dict[str, Any]:
+    """How an ambiguous create was resolved, for --json (``reconciliation`` null if never)."""
+    how = getattr(result, "reconciliation", None)
+    if how is None:
+        return {"reconciled": False, "reconciliation": None}
+    return {
+        "reconciled": True,
+        "reconciliation": {
+            "outcome": how.outcome,
+            "cause": how.cause,
+            "order_numbers": list(how.order_numbers),
+            "create_correlation_ids": list(how.create_correlation_ids),
+            "lookup_correlation_ids": list(how.lookup_correlation_ids),
+        },
+    }
+
+
+def _say_reconciled(result: Any) -> None:
+    # A create that failed ambiguously and was then resolved looks like a clean success
+    # otherwise: the reader must know the first answer was lost, and which IDs to quote.
+    how = getattr(result, "reconciliation", None)
+    if how is None:
+        return
+    if how.outcome == "found":
+        what = "the order was found by search and NOT sent again"
+    else:
+        what = "it was surely not placed, so the create was sent once more"
+    echo(
+        f"  reconciled: the first create's outcome was unknown ({how.cause}); {what}; "
+        f"create correlation IDs {', '.join(how.create_correlation_ids) or '(none)'}, "
+        f"lookup correlation IDs {', '.join(how.lookup_correlation_ids) or '(none)'}"
+    )
+
+
 def create(source: str, dry_run: bool, v7: bool, as_json: bool) -> int:
     """Place an order from a JSON request file (the API's field names).
 
     The file is checked against the request models first; a problem is named by its JSON
     path ($.lines[0].quantity) and nothing is sent. Exit 3 when some lines were rejected.
+    When the create's answer is lost (a timeout, a 502 after the order was placed), the
+    client looks the order up by its PO number before sending again; the output then says
+    "reconciled" (--json: "reconciled": true and how, with every correlation ID).
 
 
     Example order.json:
@@ -80,13 +117,14 @@ def create(source: str, dry_run: bool, v7: bool, as_json: bool) -> int:
     meta = _meta(result)
     if v7:
         if as_json:
-            echo(dumps({**meta, "response": unstructure(result)}))
+            echo(dumps({**meta, **_reconciliation(result), "response": unstructure(result)}))
         else:
             echo(
                 f"accepted: confirmation {result.confirmation_number}, quote "
                 f"{result.quote_number} (HTTP {meta['status_code']}, correlation ID "
                 f"{meta['correlation_id']}); the orders arrive on your webhook"
             )
+            _say_reconciled(result)
         return EXIT_OK
     rejected = [unstructure(line) for line in result.rejected_lines]
     if as_json:
@@ -97,6 +135,7 @@ def create(source: str, dry_run: bool, v7: bool, as_json: bool) -> int:
                     "partial": result.is_partial,
                     "order_numbers": result.order_numbers,
                     "rejected_lines": rejected,
+                    **_reconciliation(result),
                     "response": unstructure(result),
                 }
             )
@@ -107,6 +146,7 @@ def create(source: str, dry_run: bool, v7: bool, as_json: bool) -> int:
             f"placed {result.customer_order_number or ''}: order(s) {numbers} "
             f"(HTTP {meta['status_code']}, correlation ID {meta['correlation_id']})"
         )
+        _say_reconciled(result)
         for line in result.rejected_lines:
             echo(f"  rejected line {dumps(unstructure(line))}")
     return EXIT_PARTIAL if result.is_partial else EXIT_OK
