@@ -46,6 +46,12 @@ class FakeAPI:
     count: Callable[[int], int] | None = None
     ignore_page_number: bool = False
     no_content_after: int | None = None
+    #: records added at the head between requests, as the sandbox's ``records_found_drift``:
+    #: page p answers as if ``drift * (p - 1)`` had appeared since page 1 (the count grows,
+    #: the rows shift back onto ones already served)
+    drift: int = 0
+    #: shift the rows like ``drift`` but leave the count alone (a re-sort under the walk)
+    shift_rows: int = 0
     asked: list[int] = field(default_factory=list)
     in_flight: int = 0
     max_in_flight: int = 0
@@ -63,11 +69,12 @@ class FakeAPI:
             return None
         served = 1 if self.ignore_page_number else number
         size = self.server_size or self.size
-        start = (served - 1) * size
+        shift = (self.drift + self.shift_rows) * (served - 1)
+        start = max(0, (served - 1) * size - shift)
         items = list(range(start, min(start + size, self.total)))
         if self.empty_after is not None and number > self.empty_after:
             items = []
-        found = self.count(number) if self.count else self.total
+        found = self.count(number) if self.count else self.total + self.drift * (served - 1)
         return FakePage(
             items,
             found if self.count_known else None,
@@ -263,6 +270,115 @@ async def test_204_before_the_count_is_reached_is_reported() -> None:
 
 
 @pytest.mark.anyio
+@pytest.mark.parametrize("prefetch", [0, 4])
+async def test_an_empty_first_page_with_a_count_is_reported(prefetch: int) -> None:
+    """Page 1 says 50 found and holds nothing: not a clean empty result."""
+    api = FakeAPI(total=50, size=100, empty_after=0)
+    with pytest.warns(PaginationWarning, match=r"page 1 after 0 of the 50 records") as caught:
+        assert await paginator(api, prefetch=prefetch).collect() == []
+    assert len(messages(caught.list)) == 1
+    with pytest.raises(PaginationError, match=r"0 of the 50 records") as raised:
+        await paginator(api, strict=True, prefetch=prefetch).collect()
+    assert raised.value.received == 0
+    assert api.asked == [1, 1]
+
+
+@pytest.mark.anyio
+async def test_an_empty_first_page_without_a_count_is_just_empty() -> None:
+    for found in (0, None):
+        api = FakeAPI(total=50, size=100, empty_after=0, count=lambda n, f=found: f)  # type: ignore[misc]
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PaginationWarning)
+            assert await paginator(api).collect() == []
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("prefetch", [0, 4])
+async def test_a_growing_count_yields_no_order_twice_and_warns_once(prefetch: int) -> None:
+    """3 records appear at the head before each later page (250 found, then 253, ...
+    283): the rows shift so 33 of the 283 that arrive repeat orders of earlier pages.
+    Each order is yielded once, none is lost, and one warning sums up the walk."""
+    api = FakeAPI(total=250, size=25, drift=3)
+    with pytest.warns(PaginationWarning) as caught:
+        items = await paginator(api, prefetch=prefetch).collect()
+    assert items == list(range(250))
+    (message,) = messages(caught.list)
+    assert "changed mid-search on 11 pages (2-12)" in message
+    assert "250 records found on page 1, 283 on page 12 (between 250 and 283)" in message
+    assert "33 rows on 11 pages (2-12) repeated orders already yielded and were skipped" in message
+    assert "(283 rows over 12 pages, 250 orders yielded)" in message
+    warning = caught.list[0].message
+    assert isinstance(warning, PaginationWarning)
+    assert (warning.received, warning.duplicates) == (283, 33)
+
+
+@pytest.mark.anyio
+async def test_pages_are_as_sent_and_the_walk_still_warns_once() -> None:
+    """``pages()`` hands over the server's pages unchanged (repeated rows included)."""
+    api = FakeAPI(total=250, size=25, drift=3)
+    with pytest.warns(PaginationWarning) as caught:
+        pages = [page async for page in paginator(api).pages()]
+    assert sum(len(p.orders) for p in pages) == 283
+    assert len(messages(caught.list)) == 1
+
+
+@pytest.mark.anyio
+async def test_repeated_rows_without_a_count_change_are_reported_or_raise() -> None:
+    """The rows shift under the walk (a re-sort) while the count stays: the repeats are
+    skipped and reported; strict raises before yielding the page that repeats."""
+    api = FakeAPI(total=100, size=25, shift_rows=5)
+    with pytest.warns(PaginationWarning) as caught:
+        items = await paginator(api).collect()
+    assert len(items) == len(set(items)) == 85  # the walk ends at 100 rows: 15 repeats
+    (message,) = messages(caught.list)
+    assert "15 rows on 3 pages (2-4) repeated orders already yielded" in message
+    assert "count changed" not in message
+    seen: list[int] = []
+    with pytest.raises(PaginationError, match=r"page 2 repeats 5 of the orders") as raised:
+        async for item in paginator(api, strict=True):
+            seen.append(item)
+    assert seen == list(range(25)) and raised.value.received == 25
+
+
+@pytest.mark.anyio
+async def test_limit_counts_orders_yielded_not_rows_received() -> None:
+    api = FakeAPI(total=250, size=25, drift=3)
+    with pytest.warns(PaginationWarning):
+        assert await paginator(api, limit=60, prefetch=4).collect() == list(range(60))
+
+
+@pytest.mark.anyio
+async def test_a_key_of_none_keeps_every_row() -> None:
+    api = FakeAPI(total=250, size=25, drift=3)
+    with pytest.warns(PaginationWarning) as caught:
+        items = await paginator(api, key=lambda item: None).collect()
+    assert len(items) == 283
+    assert "repeated" not in messages(caught.list)[0]
+
+
+@pytest.mark.anyio
+async def test_orders_are_told_apart_by_their_order_number() -> None:
+    @dataclass
+    class Order:  # unhashable (eq without frozen), as the attrs models are
+        ingram_order_number: str | None
+        n: int
+
+    pages = {
+        1: [Order("20-A", 1), Order("20-B", 2)],
+        2: [Order("20-b ", 3), Order(None, 4), Order("20-C", 5)],
+    }
+
+    async def fetch(number: int) -> FakePage | None:
+        return FakePage(pages.get(number, []), 5, page_size=2)  # type: ignore[arg-type]
+
+    with pytest.warns(
+        PaginationWarning, match="1 row on page 2 repeated an order already yielded and was skipped"
+    ):
+        items = await AsyncPaginator(fetch, page_size=2).collect()  # type: ignore[arg-type]
+    assert [o.n for o in items] == [1, 2, 4, 5]
+
+
+@pytest.mark.anyio
 async def test_collect_with_a_limit_closes_the_page_generator() -> None:
     """``collect(limit=...)`` stops mid-walk; the pages generator it used is closed then and
     there, not left to the garbage collector (trio warns about that)."""
@@ -270,10 +386,11 @@ async def test_collect_with_a_limit_closes_the_page_generator() -> None:
     closed: list[bool] = []
 
     class Tracked(AsyncPaginator[int]):
-        async def pages(self) -> Any:
+        # The walk generator under both ``pages()`` and item iteration.
+        async def _walk(self) -> Any:
             try:
-                async for page in super().pages():
-                    yield page
+                async for step in super()._walk():
+                    yield step
             finally:
                 closed.append(True)
 

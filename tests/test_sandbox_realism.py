@@ -176,12 +176,20 @@ async def test_the_specs_nulls_are_sent_by_default_and_decode() -> None:
 # ---------------------------------------------------------------------------- search paging
 
 
-async def test_a_server_page_size_still_yields_every_order() -> None:
+PREFETCH = pytest.mark.parametrize("prefetch", [0, 4])
+
+
+def pagination_messages(caught: Any) -> list[str]:
+    return [str(w.message) for w in caught if issubclass(w.category, PaginationWarning)]
+
+
+@PREFETCH
+async def test_a_server_page_size_still_yields_every_order(prefetch: int) -> None:
     sandbox = Sandbox(seed=13, orders=250, clock=FakeClock(), realism=Realism(search_page_size=25))
     async with sandbox.client() as client:
         with warnings.catch_warnings():
             warnings.simplefilter("error", PaginationWarning)
-            found = await client.search_orders(page_size=100).collect()
+            found = await client.search_orders(page_size=100, prefetch=prefetch).collect()
     assert [o.ingram_order_number for o in found] == sandbox.order_numbers()
     assert len(found) == 250
     assert sandbox.counters.requests["search_orders"] == 10
@@ -190,7 +198,8 @@ async def test_a_server_page_size_still_yields_every_order() -> None:
     assert page["pageSize"] == "25" and len(page["orders"]) == 25
 
 
-async def test_an_unreported_server_page_size_over_a_socket() -> None:
+@PREFETCH
+async def test_an_unreported_server_page_size_over_a_socket(prefetch: int) -> None:
     sandbox = Sandbox(seed=13, orders=250, clock=FakeClock(),
                       realism=Realism(search_page_size=25, report_page_size=False))
     with sandbox.serve() as url:
@@ -199,12 +208,13 @@ async def test_an_unreported_server_page_size_over_a_socket() -> None:
         async with socket_client(sandbox, url) as client:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", PaginationWarning)
-                found = await client.search_orders().collect()
-    assert len({o.ingram_order_number for o in found}) == 250
+                found = await client.search_orders(prefetch=prefetch).collect()
+    assert [o.ingram_order_number for o in found] == sandbox.order_numbers()
 
 
+@PREFETCH
 @pytest.mark.parametrize("drift", [3, -3])
-async def test_a_count_that_drifts_mid_walk_warns(drift: int) -> None:
+async def test_a_count_that_drifts_mid_walk_warns_once(drift: int, prefetch: int) -> None:
     sandbox = Sandbox(seed=13, orders=250, clock=FakeClock(),
                       realism=Realism(search_page_size=25, records_found_drift=drift))
     with raw(sandbox) as http:
@@ -214,35 +224,48 @@ async def test_a_count_that_drifts_mid_walk_warns(drift: int) -> None:
     with sandbox.serve() as url:
         async with socket_client(sandbox, url) as client:
             with pytest.warns(PaginationWarning) as caught:
-                found = await client.search_orders().collect()
-            assert any("count changed" in str(w.message) for w in caught)
+                found = await client.search_orders(prefetch=prefetch).collect()
             with pytest.raises(PaginationError):
-                await client.search_orders(strict=True).collect()
+                await client.search_orders(strict=True, prefetch=prefetch).collect()
+    (message,) = pagination_messages(caught)  # one for the walk, not one per page
     numbers = [o.ingram_order_number for o in found]
-    if drift > 0:  # orders added at the head: rows repeat, none is lost
-        assert set(numbers) == set(sandbox.order_numbers()) and len(numbers) > 250
-    else:  # orders gone from the head: rows skip past the walk
-        assert len(set(numbers)) < 250
+    if drift > 0:
+        # Orders added at the head push rows onto the next page: 283 rows arrive, each
+        # order is yielded once and none is lost.
+        assert numbers == sandbox.order_numbers()
+        assert ("count changed mid-search on 11 pages (2-12): 250 records found on page 1, "
+                "283 on page 12") in message
+        assert "33 rows on 11 pages (2-12) repeated orders already yielded" in message
+        assert "283 rows over 12 pages, 250 orders yielded" in message
+        warning = caught.list[0].message
+        assert isinstance(warning, PaginationWarning) and warning.duplicates == 33
+    else:  # orders gone from the head: rows skip past the walk, and it says so
+        assert len(set(numbers)) == len(numbers) < 250
+        assert "250 records found on page 1, 226 on page 9" in message
+        assert "incomplete" in message and "repeated" not in message
 
 
-async def test_a_server_that_ignores_the_page_number_warns() -> None:
+@PREFETCH
+async def test_a_server_that_ignores_the_page_number_warns(prefetch: int) -> None:
     sandbox = Sandbox(seed=13, orders=250, clock=FakeClock(),
                       realism=Realism(search_page_size=25, ignore_page_number=True))
     with sandbox.serve() as url:
         async with socket_client(sandbox, url) as client:
-            with pytest.warns(PaginationWarning, match="repeated a page"):
-                found = await client.search_orders().collect()
+            with pytest.warns(PaginationWarning, match="repeated a page") as caught:
+                found = await client.search_orders(prefetch=prefetch).collect()
+    assert len(pagination_messages(caught)) == 1
     assert [o.ingram_order_number for o in found] == sandbox.order_numbers()[:25]
 
 
+@PREFETCH
 @pytest.mark.parametrize("how", ["empty", "204"])
-async def test_a_search_that_stops_early_warns(how: Any) -> None:
+async def test_a_search_that_stops_early_warns(how: Any, prefetch: int) -> None:
     sandbox = Sandbox(seed=13, orders=250, clock=FakeClock(), realism=Realism(
         search_page_size=25, search_stops_early_after=2, search_stops_early_with=how))
     with sandbox.serve() as url:
         async with socket_client(sandbox, url) as client:
             with pytest.warns(PaginationWarning, match="incomplete"):
-                found = await client.search_orders().collect()
+                found = await client.search_orders(prefetch=prefetch).collect()
     assert len(found) == 50
     with raw(sandbox) as http:
         r = http.get("/resellers/v6/orders/search", params={"pageNumber": "3"})
@@ -250,6 +273,19 @@ async def test_a_search_that_stops_early_warns(how: Any) -> None:
         assert r.status_code == 204
     else:
         assert r.json()["orders"] == [] and r.json()["recordsFound"] == "250"
+
+
+@PREFETCH
+async def test_an_empty_first_page_with_records_found_warns(prefetch: int) -> None:
+    """``search_stops_early_after=0``: page 1 says 250 found and holds no rows."""
+    sandbox = Sandbox(seed=13, orders=250, clock=FakeClock(),
+                      realism=Realism(search_page_size=25, search_stops_early_after=0))
+    async with sandbox.client() as client:
+        with pytest.warns(PaginationWarning, match=r"page 1 after 0 of the 250 records"):
+            assert await client.search_orders(prefetch=prefetch).collect() == []
+        with pytest.raises(PaginationError, match=r"0 of the 250"):
+            await client.search_orders(strict=True, prefetch=prefetch).collect()
+    assert sandbox.counters.requests["search_orders"] == 2  # one page each
 
 
 # ---------------------------------------------------------------------------- creates
@@ -450,7 +486,7 @@ async def test_the_token_endpoint_can_answer_oauth_errors() -> None:
 
 
 @pytest.mark.parametrize("bad", [
-    {"search_page_size": 0}, {"search_page_size": 101}, {"search_stops_early_after": 0},
+    {"search_page_size": 0}, {"search_page_size": 101}, {"search_stops_early_after": -1},
     {"v7_create_answer": "later"}, {"status_spelling": "odd"}, {"create_2xx_errors": 1.5},
     {"create_2xx_errors_shape": "xml"}, {"create_2xx_errors_key": "problems"},
     {"details_without_lines": -0.1}, {"customer_mismatch": "403"}, {"token_errors": "xml"},

@@ -214,7 +214,8 @@ class Realism:
     ignore_page_number: bool = False
     #: After page N, answer an empty page (``"orders": []``, ``recordsFound`` unchanged) or,
     #: with ``search_stops_early_with="204"``, 204 No Content, while ``recordsFound`` still
-    #: promises more. ``None`` (the default) is off. Search room.
+    #: promises more. ``0`` empties page 1 itself (``recordsFound`` > 0, no rows). ``None``
+    #: (the default) is off. Search room.
     search_stops_early_after: int | None = None
     #: How a search that stops early says so: ``"empty"`` (an empty page) or ``"204"``.
     search_stops_early_with: Literal["empty", "204"] = "empty"
@@ -270,8 +271,8 @@ class Realism:
     def __post_init__(self) -> None:
         if self.search_page_size is not None and not 1 <= self.search_page_size <= 100:
             raise ValueError("search_page_size must be between 1 and 100, or None")
-        if self.search_stops_early_after is not None and self.search_stops_early_after < 1:
-            raise ValueError("search_stops_early_after must be >= 1, or None")
+        if self.search_stops_early_after is not None and self.search_stops_early_after < 0:
+            raise ValueError("search_stops_early_after must be >= 0, or None")
         if self.search_stops_early_with not in ("empty", "204"):
             raise ValueError('search_stops_early_with must be "empty" or "204"')
         if self.v7_create_answer not in ("confirmation", "events"):
