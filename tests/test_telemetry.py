@@ -33,7 +33,13 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import (
 from opentelemetry.trace import SpanKind, StatusCode
 
 from tests.conftest import BASE, SECRET, TOKEN, FakeClock, make_client
-from xi_orders import BadRequestError, NotFoundError, TokenRequestError, ValidationError
+from xi_orders import (
+    BadRequestError,
+    NotFoundError,
+    TokenRequestError,
+    ValidationError,
+    _telemetry,
+)
 from xi_orders.models import OrderCreateLine, OrderCreateRequest
 
 pytestmark = pytest.mark.anyio
@@ -436,3 +442,119 @@ async def test_spans_follow_the_base_url(otel: Otel) -> None:
     assert attempt.attributes["url.template"] == "/resellers/v6/orders/search"  # type: ignore[index]
     assert not any("PO-SECRET-QUERY" in str(v) for v in (attempt.attributes or {}).values())
     assert op.parent is None
+
+
+# --- the API installed, no SDK provider: no telemetry work, until a provider is set ----
+
+
+@pytest.fixture
+def unset_globals(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The API's global providers as in a process that never set one (they can be set
+    once a process): fresh, and put back after the test."""
+    from opentelemetry import trace
+    from opentelemetry.metrics import _internal as metrics_internal
+    from opentelemetry.util._once import Once
+
+    monkeypatch.delenv("OTEL_PYTHON_TRACER_PROVIDER", raising=False)
+    monkeypatch.delenv("OTEL_PYTHON_METER_PROVIDER", raising=False)
+    monkeypatch.setattr(trace, "_TRACER_PROVIDER", None)
+    monkeypatch.setattr(trace, "_TRACER_PROVIDER_SET_ONCE", Once())
+    monkeypatch.setattr(trace, "_PROXY_TRACER_PROVIDER", trace.ProxyTracerProvider())
+    monkeypatch.setattr(metrics_internal, "_METER_PROVIDER", None)
+    monkeypatch.setattr(metrics_internal, "_METER_PROVIDER_SET_ONCE", Once())
+    # set_meter_provider hands the provider to this proxy: a fresh one, not the process's
+    monkeypatch.setattr(
+        metrics_internal, "_PROXY_METER_PROVIDER", metrics_internal._ProxyMeterProvider()
+    )
+
+
+def _refuse_instruments(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: Any) -> None:
+        raise AssertionError("instruments built with no SDK provider set")
+
+    monkeypatch.setattr(_telemetry, "_Instruments", refuse)
+
+
+async def test_without_an_sdk_provider_calls_do_no_span_or_metric_work(
+    api: respx.MockRouter, unset_globals: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api.get(ORDER_PATH).respond(200, json=DETAIL)
+    api.get("/resellers/v6.1/orders/20-AAAAA").respond(200, json=DETAIL)
+    with monkeypatch.context() as patched:
+        _refuse_instruments(patched)
+        async with make_client() as client:
+            await client.get_order("20-RD3QV")  # a token request, then the lookup
+            await client.get_orders(["20-RD3QV", "20-AAAAA"]).collect()
+            assert client._telemetry.begin("get_order") is None
+    assert _telemetry._api is not None  # the API is installed and was looked at
+
+
+async def test_a_global_provider_set_after_the_first_call_applies_to_the_next(
+    api: respx.MockRouter, unset_globals: None
+) -> None:
+    from opentelemetry import metrics, trace
+
+    api.get(ORDER_PATH).respond(200, json=DETAIL)
+    exporter = InMemorySpanExporter()
+    tracer_provider = TracerProvider()
+    tracer_provider.add_span_processor(SimpleSpanProcessor(exporter))
+    reader = InMemoryMetricReader()
+    meter_provider = MeterProvider(metric_readers=[reader])
+    otel = Otel(exporter, reader, tracer_provider, meter_provider)
+    try:
+        async with make_client() as client:
+            await client.get_order("20-RD3QV")
+            trace.set_tracer_provider(tracer_provider)
+            await client.get_order("20-RD3QV")
+            (op,) = otel.named("xi_orders.get_order")
+            (attempt,) = _attempts(otel)
+            assert attempt.parent is not None and attempt.parent.span_id == op.context.span_id
+            assert otel.total("http.client.request.duration") == 0  # no meter provider yet
+            metrics.set_meter_provider(meter_provider)
+            await client.get_order("20-RD3QV")
+        assert len(otel.named("xi_orders.get_order")) == 2
+        assert otel.total("http.client.request.duration") == 1
+        assert (
+            otel.total("xi_orders.operation.duration", **{"xi_orders.endpoint": "get_order"}) == 1
+        )
+    finally:
+        tracer_provider.shutdown()
+        meter_provider.shutdown()
+
+
+async def test_the_api_no_op_providers_set_globally_count_as_none(
+    api: respx.MockRouter, unset_globals: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opentelemetry import metrics, trace
+
+    api.get(ORDER_PATH).respond(200, json=DETAIL)
+    trace.set_tracer_provider(trace.NoOpTracerProvider())
+    metrics.set_meter_provider(metrics.NoOpMeterProvider())
+    _refuse_instruments(monkeypatch)
+    async with make_client() as client:
+        await client.get_order("20-RD3QV")
+
+
+async def test_propagation_without_an_sdk_still_forwards_the_incoming_trace(
+    api: respx.MockRouter, unset_globals: None
+) -> None:
+    """With ``propagate_trace=True`` and no SDK, a trace context the service received (and
+    attached) still goes out as ``traceparent``: the span path runs for it."""
+    from opentelemetry import context, trace
+    from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
+
+    route = api.get(ORDER_PATH).respond(200, json=DETAIL)
+    incoming = SpanContext(
+        trace_id=0x0AF7651916CD43DD8448EB211C80319C,
+        span_id=0xB7AD6B7169203331,
+        is_remote=True,
+        trace_flags=TraceFlags(TraceFlags.SAMPLED),
+    )
+    token = context.attach(trace.set_span_in_context(NonRecordingSpan(incoming)))
+    try:
+        async with make_client(propagate_trace=True) as client:
+            await client.get_order("20-RD3QV")
+    finally:
+        context.detach(token)
+    sent = route.calls.last.request.headers["traceparent"]
+    assert sent == "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"

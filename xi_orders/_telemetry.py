@@ -32,15 +32,20 @@ third party's.
 
 Cost: ``import xi_orders`` never imports OpenTelemetry. The first operation of a client
 looks for it once (cached for the process); absent, every later call pays one attribute
-test. Installed without an SDK, spans are non-recording and skipped after one cheap
-``start_span``; metrics go to the API's no-op instruments. Figures in
-``benchmarks/bench_telemetry.py``.
+test. Installed without an SDK (no global provider set, or the API's no-op ones), a client
+on the global providers does no span or metric work at all: each operation only checks
+that the global providers are still the ones it saw (two attribute reads), and the first
+operation after ``set_tracer_provider()`` / ``set_meter_provider()`` picks the new ones
+up. With ``propagate_trace=True`` the span path always runs, since a non-recording span
+still carries an incoming trace context to ``traceparent``. Figures:
+``python -m benchmarks.bench_telemetry``.
 """
 
 from __future__ import annotations
 
 import contextvars
 import functools
+import importlib
 import importlib.util
 import time
 from collections.abc import Awaitable, Callable
@@ -88,6 +93,26 @@ class _Api:
         self.INTERNAL = SpanKind.INTERNAL
         self.Status = Status
         self.ERROR = StatusCode.ERROR
+        from opentelemetry.metrics import NoOpMeterProvider
+        from opentelemetry.trace import NoOpTracerProvider
+
+        self.noop_providers = (NoOpTracerProvider, NoOpMeterProvider)
+        # An OTEL_PYTHON_TRACER_PROVIDER / OTEL_PYTHON_METER_PROVIDER environment variable
+        # installs its provider at the first get: done now, the globals below hold it.
+        trace.get_tracer_provider()
+        metrics.get_meter_provider()
+        # The public getters cost ~2 us each (an os.environ miss while unset): too much for
+        # every call, so the globals they return are read directly. An API version without
+        # them leaves ``watchable`` False: the span path then always runs, as before.
+        self.metrics_globals: Any = importlib.import_module("opentelemetry.metrics._internal")
+        self.watchable = hasattr(trace, "_TRACER_PROVIDER") and hasattr(
+            self.metrics_globals, "_METER_PROVIDER"
+        )
+
+    def global_providers(self) -> tuple[Any, Any]:
+        """The providers given to ``set_tracer_provider`` / ``set_meter_provider`` so
+        far (None: not set)."""
+        return self.trace._TRACER_PROVIDER, self.metrics_globals._METER_PROVIDER
 
 
 def _load() -> _Api | None:
@@ -167,8 +192,12 @@ class Telemetry:
         self._tracer_provider = tracer_provider
         self._meter_provider = meter_provider
         self.propagate = propagate
+        #: True once resolved for good: no OpenTelemetry, or providers that cannot change.
         self._resolved = False
         self._inst: _Instruments | None = None
+        #: Following the global providers: the API, and the providers last seen there.
+        self._watched: _Api | None = None
+        self._seen: tuple[Any, Any] = (None, None)
 
     @classmethod
     def check(cls, tracer_provider: Any, meter_provider: Any, propagate: bool) -> Telemetry:
@@ -197,20 +226,49 @@ class Telemetry:
         )
 
     def _resolve(self) -> _Instruments | None:
-        self._resolved = True
-        api = _load()
-        if api is not None:
-            self._inst = _Instruments(api, self._tracer_provider, self._meter_provider)
+        """The instruments, looked for at the first operation (and again whenever the
+        global providers followed here change)."""
+        api = self._watched
+        if api is None:
+            api = _load()
+            if api is None:
+                self._resolved = True
+                return None
+            follows = self._tracer_provider is None and self._meter_provider is None
+            if not (follows and api.watchable and not self.propagate):
+                # Given providers (or an API we cannot watch): fixed for good; a global
+                # provider set later still applies through the API's proxies.
+                self._resolved = True
+                self._inst = _Instruments(api, self._tracer_provider, self._meter_provider)
+                return self._inst
+            self._watched = api
+        tracer_provider, meter_provider = seen = api.global_providers()
+        live = any(p is not None and not isinstance(p, api.noop_providers) for p in seen)
+        # ``_inst`` before ``_seen``: a thread that sees the new providers sees their
+        # instruments.
+        self._inst = _Instruments(api, tracer_provider, meter_provider) if live else None
+        self._seen = seen
         return self._inst
 
     def instruments(self) -> _Instruments | None:
-        return self._inst if self._resolved else self._resolve()
+        """The instruments to record with now (None: nothing to record)."""
+        if self._resolved:
+            return self._inst
+        api = self._watched
+        if api is not None:
+            seen = self._seen
+            if (
+                api.trace._TRACER_PROVIDER is seen[0]
+                and api.metrics_globals._METER_PROVIDER is seen[1]
+            ):
+                return self._inst
+        return self._resolve()
 
     def begin(self, name: str) -> Op | None:
-        """The operation ``name`` starts (None without OpenTelemetry). When the current
-        operation is already ``name`` (a create's own sends under its create span), it is
-        that one, entered once more."""
-        inst = self._inst if self._resolved else self._resolve()
+        """The operation ``name`` starts (None when there is nothing to record: no
+        OpenTelemetry, or no SDK provider). When the current operation is already ``name``
+        (a create's own sends under its create span), it is that one, entered once more."""
+        inst = self._inst if self._resolved else self.instruments()
         if inst is None:
             return None
         current = _current.get()
@@ -225,7 +283,7 @@ class Telemetry:
         request: httpx.Request,
     ) -> httpx.Response:
         """``send(request)`` for a token request, as a span and a count."""
-        inst = self._inst if self._resolved else self._resolve()
+        inst = self._inst if self._resolved else self.instruments()
         if inst is None:
             return await send(request)
         api = inst.api
@@ -259,7 +317,7 @@ class Telemetry:
 
     def bulk_progress(self, callback: Callable[[Any], None] | None) -> Any:
         """``callback`` for a bulk lookup's progress, counting its results as well."""
-        inst = self._inst if self._resolved else self._resolve()
+        inst = self._inst if self._resolved else self.instruments()
         if inst is None:
             return callback
         seen = [0, 0]  # done, failed
