@@ -26,10 +26,12 @@ from xi_orders.testing import FakeClock, Faults, Sandbox
 from xi_orders.testing._types import FAULT_KINDS
 
 HAS_AIOHTTP = _http.aiohttp_available()
-ASYNCIO_ONLY = {"aiohttp", "httpx_aiohttp"}
+ASYNCIO_ONLY = {"aiohttp", "aiohttp_via_httpx", "httpx_aiohttp"}
 #: what the package ships (auto, aiohttp, httpcore shards), httpx's stock transport, and
-#: httpx_aiohttp's transport as a user might pass it in (transport=) unwrapped.
-KINDS = ["auto", "aiohttp", "httpcore", "httpx", "httpx_aiohttp"]
+#: httpx_aiohttp's transport as a user might pass it in (transport=) unwrapped. Calls on
+#: our aiohttp transport skip httpx's objects (the direct path) unless something needs
+#: them, such as an event hook: "aiohttp_via_httpx" keeps that path under the same tests.
+KINDS = ["auto", "aiohttp", "aiohttp_via_httpx", "httpcore", "httpx", "httpx_aiohttp"]
 FAST_RETRY = RetryPolicy(attempts=3, wait_initial=0.01, wait_max=0.02, wait_jitter=0.0)
 
 
@@ -76,9 +78,16 @@ def _client(sandbox: Sandbox, url: str, kind: str, **overrides: Any) -> AsyncOrd
         "reconcile": False,
     }
     settings.update(overrides)
-    if kind != "auto":
+    if kind == "aiohttp_via_httpx":
+        settings["transport"] = _transport("aiohttp")
+        settings["event_hooks"] = {"request": [_noop_hook]}
+    elif kind != "auto":
         settings["transport"] = _transport(kind)
     return AsyncOrdersClient(**settings)
+
+
+async def _noop_hook(request: httpx.Request) -> None:
+    """An event hook that changes nothing (it makes calls go through httpx's objects)."""
 
 
 def _order(sandbox: Sandbox, po: str) -> OrderCreateRequest:

@@ -69,6 +69,11 @@ class _Token:
     value: str = attrs.field(repr=False)
     expires_at: float  # time.monotonic()
 
+    @property
+    def header(self) -> str:
+        """The ``Authorization`` header's value."""
+        return f"Bearer {self.value}"
+
 
 Sender = Callable[[httpx.Request], Awaitable[httpx.Response]]
 
@@ -136,22 +141,35 @@ class TokenAuth(httpx.Auth):
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
         cid = request.headers.get("IM-CorrelationID")
-        token = _ready_token.get()
-        if token is None or token is not self._token:
-            token = await self._current_token(cid=cid)
-        else:
-            _ready_token.set(None)  # used once: a replay or the next call checks again
-        request.headers["Authorization"] = f"Bearer {token.value}"
+        token = await self.bearer(cid)
+        request.headers["Authorization"] = token.header
         response = yield request
         if response.status_code != 401:
             return
         await response.aread()
+        fresh = await self.after_401(token, response, cid)
+        if fresh is not None:
+            request.headers["Authorization"] = fresh.header
+            yield request
+
+    async def bearer(self, cid: str | None) -> _Token:
+        """The token a request sends with: the one :meth:`ready` made sure of, or the
+        current one."""
+        token = _ready_token.get()
+        if token is None or token is not self._token:
+            return await self._current_token(cid=cid)
+        _ready_token.set(None)  # used once: a replay or the next call checks again
+        return token
+
+    async def after_401(
+        self, token: _Token, response: httpx.Response, cid: str | None
+    ) -> _Token | None:
+        """The token to replay a request with once, after ``token`` got the 401
+        ``response``; ``None`` when a new token cannot help."""
         if credentials_rejected(401, parse_error_body(response)[1]):
-            return  # the app is not approved for this API: a new token cannot help
+            return None  # the app is not approved for this API
         # The token may have been revoked or expired early: one fresh token, one replay.
-        token = await self._current_token(stale=token, cid=cid)
-        request.headers["Authorization"] = f"Bearer {token.value}"
-        yield request
+        return await self._current_token(stale=token, cid=cid)
 
     async def ready(self, cid: str) -> None:
         """Have a valid token before a call takes its rate-limit slot, so that fetching one

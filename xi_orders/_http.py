@@ -28,9 +28,10 @@ from __future__ import annotations
 import datetime
 import importlib.util
 import re
+import ssl
 import time
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, NamedTuple
 
 import httpx
 
@@ -144,6 +145,11 @@ class _Client(httpx.AsyncClient):
 _PLAIN_PATH = re.compile(r"(?:/(?!\.\.?(?:/|$))(?:[A-Za-z0-9\-._~]|%[0-9A-F]{2})*)+")
 
 
+def plain_path(url: str, start: int) -> bool:
+    """Whether ``url[start:]`` is a path httpx leaves as it is."""
+    return _PLAIN_PATH.fullmatch(url, start) is not None
+
+
 class _URLCache:
     """``httpx.URL(text)`` for the send path's URLs without parsing each one whole:
     httpx's parser checks every character in Python (tens of microseconds a URL). The
@@ -218,6 +224,59 @@ def new_transport(kind: str = "auto") -> httpx.AsyncBaseTransport:
     raise ValueError(f"unknown transport {kind!r}: auto, aiohttp, httpcore or httpx")
 
 
+class Exchange(NamedTuple):
+    """A response as plain values (:func:`direct_exchange`): its body already decoded."""
+
+    status_code: int
+    raw_headers: Any  # (name, value) byte pairs, as the server sent them
+    content: bytes
+
+    def response(self, request: httpx.Request) -> httpx.Response:
+        """The same answer as an ``httpx.Response`` to ``request``: for errors and other
+        rare paths, where httpx's objects are wanted."""
+        # The body is decoded already: its encoding and length headers no longer apply.
+        headers = [
+            (name, value)
+            for name, value in self.raw_headers
+            if name.lower() not in (b"content-encoding", b"content-length")
+        ]
+        return httpx.Response(
+            self.status_code, headers=headers, content=self.content, request=request
+        )
+
+
+#: ``exchange(method, url, headers, content, timeout)``
+DirectExchange = Callable[
+    [str, str, list[tuple[str, str]], "bytes | None", dict[str, Any]], Awaitable[Exchange]
+]
+
+
+def direct_exchange(http: httpx.AsyncClient) -> DirectExchange | None:
+    """A way to send the send path's requests on ``http``'s transport without building
+    httpx's request and response objects, when doing so changes nothing: ``http`` is the
+    client an ``AsyncOrdersClient`` built (no event hooks, proxies, mounts, client auth,
+    cookies or query parameters), and its transport is the aiohttp one. httpx's request
+    building, auth, redirect and cookie layers, and the response around aiohttp's, cost
+    more CPU a call than aiohttp's own exchange (``benchmarks/bench_sockets.py``).
+    ``None`` otherwise: the caller sends through ``http`` as usual."""
+    if type(http) is not _Client:
+        return None
+    if http._mounts or http.auth is not None or http.params or http.cookies:
+        return None
+    hooks = http.event_hooks
+    if hooks["request"] or hooks["response"]:
+        return None
+    transport = http._transport
+    if isinstance(transport, AutoTransport):
+        if transport.inner is None:
+            transport.inner = transport._pick()
+        transport = transport.inner
+    if _AiohttpTransport is not None and isinstance(transport, _AiohttpTransport):
+        exchange: DirectExchange = transport.exchange  # type: ignore[attr-defined]
+        return exchange
+    return None
+
+
 class AutoTransport(httpx.AsyncBaseTransport):
     """Picks the transport at the first request, for the event loop running it: aiohttp's
     under asyncio when the extra is installed, else :class:`ShardedTransport`."""
@@ -264,8 +323,9 @@ def httpcore_is_mocked() -> bool:
 class _Shard:
     __slots__ = ("busy", "transport")
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, ssl_context: ssl.SSLContext) -> None:
         self.transport = httpx.AsyncHTTPTransport(
+            verify=ssl_context,
             limits=httpx.Limits(
                 max_connections=size,
                 max_keepalive_connections=size,
@@ -307,6 +367,9 @@ class ShardedTransport(httpx.AsyncBaseTransport):
             raise ValueError("size must be >= 1")
         self.size = size
         self.shards: list[_Shard] = []
+        # One TLS context for every pool: building one loads the CA bundle (~50 ms of
+        # CPU each, 13 times over at concurrency 50).
+        self._ssl_context: ssl.SSLContext | None = None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         best: _Shard | None = None
@@ -316,7 +379,9 @@ class ShardedTransport(httpx.AsyncBaseTransport):
                 if not shard.busy:
                     break
         if best is None:
-            best = _Shard(self.size)
+            if self._ssl_context is None:
+                self._ssl_context = httpx.create_ssl_context()
+            best = _Shard(self.size, self._ssl_context)
             self.shards.append(best)
         best.busy += 1
         try:
@@ -426,29 +491,35 @@ def _aiohttp_transport_class() -> type[httpx.AsyncBaseTransport]:
                 )
             return found
 
-        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        async def _send(
+            self,
+            method: str,
+            url: str,
+            headers: CIMultiDict[str],
+            data: Any,
+            timeout: dict[str, Any],
+            request: httpx.Request | None,
+            decompress: bool,
+        ) -> tuple[aiohttp.ClientResponse, bytes]:
+            """One exchange on aiohttp's pool: the response and its whole body, or the
+            httpx exception the aiohttp error stands for."""
             session = self.client
             if not isinstance(session, aiohttp.ClientSession):
                 session = self.client = self.get_client()
-            data: Any
-            try:
-                data = request.content or None
-            except httpx.RequestNotRead:
-                data = request.stream
-                request.headers.pop("transfer-encoding", None)  # handled by aiohttp
-            started = time.perf_counter()
             try:
                 response = await session.request(
-                    request.method,
-                    # httpx's URL is already encoded: aiohttp need not parse and quote it again.
-                    yarl.URL(str(request.url), encoded=True),
-                    headers=CIMultiDict(request.headers.multi_items()),
+                    method,
+                    # The URL is already encoded: aiohttp need not parse and quote it again.
+                    yarl.URL(url, encoded=True),
+                    headers=headers,
                     data=data,
                     allow_redirects=False,
-                    auto_decompress=False,  # httpx decodes Content-Encoding
+                    auto_decompress=decompress,
                     compress=False,
-                    timeout=self._timeout(request.extensions.get("timeout", {})),
-                    server_hostname=request.extensions.get("sni_hostname"),
+                    timeout=self._timeout(timeout),
+                    server_hostname=None
+                    if request is None
+                    else request.extensions.get("sni_hostname"),
                 )
                 try:
                     body = await response.read()  # closes the connection on failure
@@ -457,6 +528,25 @@ def _aiohttp_transport_class() -> type[httpx.AsyncBaseTransport]:
             except aiohttp.ClientError as exc:
                 cls = _aiohttp_error_class(exc)
                 raise cls(str(exc) or type(exc).__name__, request=request) from exc
+            return response, body
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            data: Any
+            try:
+                data = request.content or None
+            except httpx.RequestNotRead:
+                data = request.stream
+                request.headers.pop("transfer-encoding", None)  # handled by aiohttp
+            started = time.perf_counter()
+            response, body = await self._send(
+                request.method,
+                str(request.url),
+                CIMultiDict(request.headers.multi_items()),
+                data,
+                request.extensions.get("timeout", {}),
+                request,
+                decompress=False,  # httpx decodes Content-Encoding
+            )
             extensions: dict[str, Any] = {"http_version": b"HTTP/1.1"}
             if response.reason:
                 extensions["reason_phrase"] = response.reason.encode()
@@ -470,6 +560,23 @@ def _aiohttp_transport_class() -> type[httpx.AsyncBaseTransport]:
             result.read()  # in memory already: decodes any Content-Encoding, closes
             result.elapsed = datetime.timedelta(seconds=time.perf_counter() - started)
             return result
+
+        async def exchange(
+            self,
+            method: str,
+            url: str,
+            headers: list[tuple[str, str]],
+            content: bytes | None,
+            timeout: dict[str, Any],
+        ) -> Exchange:
+            """The request described by plain values, answered as plain values, without
+            an ``httpx.Request`` or ``httpx.Response`` (see :func:`direct_exchange`).
+            aiohttp decodes any Content-Encoding. Errors are httpx exceptions without a
+            request attached."""
+            response, body = await self._send(
+                method, url, CIMultiDict(headers), content, timeout, None, decompress=True
+            )
+            return Exchange(response.status, response.raw_headers, body)
 
     _AiohttpTransport = _Transport
     return _Transport

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import anyio
 import attrs
@@ -31,6 +31,16 @@ STANDARD_CALLS_PER_MINUTE = 60
 def _positive(instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
     if not value > 0:
         raise ValidationError(f"rate_limit.{attribute.name}", f"must be positive, got {value!r}")
+
+
+class Answer(Protocol):
+    """What the limiter reads from a response (an ``httpx.Response`` has both)."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def headers(self) -> httpx.Headers: ...
 
 
 @attrs.frozen
@@ -101,7 +111,7 @@ class _Window:
             return True
         return False
 
-    def observe(self, response: httpx.Response) -> None:
+    def observe(self, response: Answer) -> None:
         headers = response.headers
         limit = _int(headers.get("x-ratelimit-limit"))
         if self.limit.adapt and limit is not None and limit > 0 and limit != self.limit.calls:
@@ -189,7 +199,7 @@ class RateLimiter:
             return
         await window.acquire()
 
-    def observe(self, endpoint: str, response: httpx.Response) -> None:
+    def observe(self, endpoint: str, response: Answer) -> None:
         """Learn from a response's ``X-RateLimit-*`` headers and status."""
         window = self._window(endpoint)
         closed_until = window.closed_until

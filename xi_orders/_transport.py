@@ -18,6 +18,7 @@ import attrs
 import httpx
 
 from . import _clock, _http, _redact
+from ._auth import TokenAuth
 from ._errors import error_from_response, loads_json, retry_after
 from ._options import NO_OPTIONS, CallOptions
 from ._ratelimit import RateLimiter
@@ -119,6 +120,10 @@ class Sender:
         self.headers = dict(headers)
         self.retry = retry
         self.limiter = limiter
+        # Caches of the direct path: the base URL as httpx normalises it, and the httpx
+        # client's default headers as (name, value) pairs.
+        self._normal_base: tuple[str, str] | None = None
+        self._base_pairs: tuple[list[tuple[bytes, bytes]], list[tuple[str, str]]] | None = None
 
     def url(self, endpoint: Endpoint, path_arg: str | None) -> str:
         path = endpoint.path
@@ -156,32 +161,76 @@ class Sender:
         started = _clock.monotonic()
         attempt = 0
         ready = getattr(self.auth, "ready", None)
+        # Without tracing or raw-response capture (which want httpx's objects), the
+        # default aiohttp transport carries the call as plain values (_http.direct_exchange).
+        direct = None
+        direct_url = ""
+        if op is None and options.capture is None and isinstance(self.auth, TokenAuth):
+            direct = _http.direct_exchange(self.http)
+            if direct is not None:
+                direct_url = self._direct_url(url, query) or ""
+                if not direct_url:
+                    direct = None
         while True:
             attempt += 1
             if ready is not None:
                 await ready(cid)
             waited = _clock.monotonic()
             await self.limiter.acquire(endpoint.name)
-            request = self.http.build_request(
-                endpoint.method,
-                url,
-                params=query,
-                content=content,
-                headers=headers,
-                **({} if timeout is None else {"timeout": timeout}),
-            )
+            request: httpx.Request | None = None
+            if direct is None:
+                request = self._build(endpoint, url, query, content, headers, timeout)
             sent_at = _clock.monotonic()
             waited = sent_at - waited
-            trace = None if op is None else op.attempt(endpoint, request, attempt, waited, cid)
+            trace = None
+            if op is not None and request is not None:
+                trace = op.attempt(endpoint, request, attempt, waited, cid)
             error: APIError
             server_wait: float | None = None
             try:
-                response = await self.http.send(request, auth=self.auth)
+                if direct is None:
+                    assert request is not None
+                    response = await self.http.send(request, auth=self.auth)
+                else:
+                    answer, first = await self._exchange(
+                        direct, endpoint, direct_url, content, headers, timeout, cid
+                    )
+                    if first is not None:  # a 401 replayed with a fresh token
+                        self._log(
+                            endpoint.method, direct_url, first, sent_at, cid, attempt, endpoint
+                        )
+                        attempt += 1
+                    answer_headers = httpx.Headers(answer.raw_headers)
+                    status = answer.status_code
+                    self.limiter.observe(endpoint.name, _Answer(status, answer_headers))
+                    self._log(endpoint.method, direct_url, status, sent_at, cid, attempt, endpoint)
+                    if 200 <= status < 300:
+                        try:
+                            data = _loads(answer.content)
+                        except ValueError:
+                            pass  # the usual path below makes the typed error
+                        else:
+                            meta = ResponseMeta(
+                                status_code=status,
+                                correlation_id=answer_headers.get("IM-CorrelationID", cid),
+                                method=endpoint.method,
+                                url=direct_url,
+                                headers=answer_headers,
+                                elapsed=_clock.monotonic() - started,
+                                attempts=attempt,
+                            )
+                            return Reply(data, meta)
+                    # An error (or a garbled body): httpx's objects, as on the usual path.
+                    request = self._build(endpoint, url, query, content, headers, timeout)
+                    response = answer.response(request)
             # DecodingError: a body that fails its Content-Encoding, corrupted on the wire.
             except (httpx.TransportError, httpx.DecodingError) as exc:
                 self.limiter.settle(endpoint.name)
-                error, retryable = self._network_error(exc, endpoint, request, cid)
-                self._log(request, None, sent_at, cid, attempt, type(exc).__name__, endpoint)
+                where = direct_url if request is None else str(request.url)
+                error, retryable = self._network_error(exc, endpoint, where, cid)
+                self._log(
+                    endpoint.method, where, type(exc).__name__, sent_at, cid, attempt, endpoint
+                )
                 if trace is not None:
                     trace.done(None, exc)
             except BaseException as exc:  # a token request's error, a cancellation
@@ -194,11 +243,27 @@ class Sender:
                 # history): each exchange is an attempt, with its own log line.
                 for earlier in response.history:
                     self._log(
-                        earlier.request, earlier.status_code, sent_at, cid, attempt, None, endpoint
+                        endpoint.method,
+                        str(earlier.request.url),
+                        earlier.status_code,
+                        sent_at,
+                        cid,
+                        attempt,
+                        endpoint,
                     )
                     attempt += 1
-                self.limiter.observe(endpoint.name, response)
-                self._log(request, response.status_code, sent_at, cid, attempt, None, endpoint)
+                where = str(request.url)
+                if direct is None:  # the direct path has observed and logged it already
+                    self.limiter.observe(endpoint.name, response)
+                    self._log(
+                        endpoint.method,
+                        where,
+                        response.status_code,
+                        sent_at,
+                        cid,
+                        attempt,
+                        endpoint,
+                    )
                 if trace is not None:
                     trace.done(response.status_code, None, bool(response.history))
                 if options.capture is not None:
@@ -214,7 +279,7 @@ class Sender:
                             status_code=response.status_code,
                             correlation_id=response.headers.get("IM-CorrelationID", cid),
                             method=endpoint.method,
-                            url=str(request.url),
+                            url=where,
                             headers=response.headers,
                             elapsed=_clock.monotonic() - started,
                             attempts=attempt,
@@ -252,9 +317,87 @@ class Sender:
                 )
             await _clock.sleep(wait)
 
+    def _build(
+        self,
+        endpoint: Endpoint,
+        url: str,
+        query: httpx.QueryParams | None,
+        content: bytes | None,
+        headers: dict[str, str],
+        timeout: Any,
+    ) -> httpx.Request:
+        return self.http.build_request(
+            endpoint.method,
+            url,
+            params=query,
+            content=content,
+            headers=headers,
+            **({} if timeout is None else {"timeout": timeout}),
+        )
+
+    def _direct_url(self, url: str, query: httpx.QueryParams | None) -> str | None:
+        """``url`` with ``query`` as httpx would send it, when the text is already in the
+        form httpx gives it (scheme and host normalised, a plain path); else ``None``."""
+        if self._normal_base is None or self._normal_base[0] != self.base_url:
+            self._normal_base = (self.base_url, str(httpx.URL(self.base_url)))
+        if self._normal_base[1] != self.base_url:
+            return None
+        path_start = url.find("/", url.find("://") + 3)
+        if path_start < 0 or not _http.plain_path(url, path_start):
+            return None
+        return url if query is None else f"{url}?{query}"
+
+    async def _exchange(
+        self,
+        direct: _http.DirectExchange,
+        endpoint: Endpoint,
+        url: str,
+        content: bytes | None,
+        headers: dict[str, str],
+        timeout: Any,
+        cid: str,
+    ) -> tuple[_http.Exchange, int | None]:
+        """One attempt over ``direct``, authenticated as ``TokenAuth.async_auth_flow``
+        does it: a 401 gets one fresh token and one replay (the 401's status is returned
+        beside the final answer, for its log line)."""
+        auth = self.auth
+        assert isinstance(auth, TokenAuth)
+        http = self.http
+        pairs = self._direct_headers(http.headers, headers)
+        if timeout is None:
+            timeout_dict = http.timeout.as_dict()
+        elif isinstance(timeout, httpx.Timeout):
+            timeout_dict = timeout.as_dict()
+        else:
+            timeout_dict = httpx.Timeout(timeout).as_dict()
+        token = await auth.bearer(cid)
+        pairs.append(("Authorization", token.header))
+        answer = await direct(endpoint.method, url, pairs, content, timeout_dict)
+        if answer.status_code != 401:
+            return answer, None
+        request = self._build(endpoint, url, None, content, headers, timeout)
+        fresh = await auth.after_401(token, answer.response(request), cid)
+        if fresh is None:
+            return answer, None
+        pairs[-1] = ("Authorization", fresh.header)
+        return await direct(endpoint.method, url, pairs, content, timeout_dict), 401
+
+    def _direct_headers(
+        self, base: httpx.Headers, headers: dict[str, str]
+    ) -> list[tuple[str, str]]:
+        """httpx's client headers updated with the call's, as ``build_request`` merges
+        them (the client's part computed once)."""
+        raw = base.raw
+        cached = self._base_pairs
+        if cached is None or cached[0] != raw:
+            pairs = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw]
+            cached = self._base_pairs = (raw, pairs)
+        names = {name.lower() for name in headers}
+        return [p for p in cached[1] if p[0].lower() not in names] + list(headers.items())
+
     @staticmethod
     def _network_error(
-        exc: httpx.RequestError, endpoint: Endpoint, request: httpx.Request, cid: str
+        exc: httpx.RequestError, endpoint: Endpoint, url: str, cid: str
     ) -> tuple[APIError, bool]:
         # Another transport's class for what happened (httpx_aiohttp: a hang-up after
         # sending as ConnectTimeout) is corrected: only pre-send failures count as not sent.
@@ -265,8 +408,8 @@ class Sender:
         error = cls(
             f"{type(exc).__name__} {what}: {exc} (correlation ID {cid})",
             correlation_id=cid,
-            method=request.method,
-            url=str(request.url),
+            method=endpoint.method,
+            url=url,
         )
         error.request_sent = not not_sent
         _redact.scrub_exception(exc)  # its request carries the Authorization header
@@ -275,23 +418,24 @@ class Sender:
 
     @staticmethod
     def _log(
-        request: httpx.Request,
-        status: int | None,
+        method: str,
+        url: str,
+        status: int | str,
         sent_at: float,
         cid: str,
         attempt: int,
-        failure: str | None,
         endpoint: Endpoint | None = None,
     ) -> None:
+        """One DEBUG line per HTTP attempt; ``status``: the code, or the failure's name."""
         if logger.isEnabledFor(logging.DEBUG):
-            path = request.url.raw_path.decode("ascii", "replace")
-            outcome = status if failure is None else failure
+            path_start = url.find("/", url.find("://") + 3)
+            path = url[path_start:] if path_start >= 0 else "/"
             elapsed = _clock.monotonic() - sent_at
             logger.debug(
                 "%s %s -> %s in %.3fs (correlation ID %s, attempt %d)",
-                request.method,
+                method,
                 path,
-                outcome,
+                status,
                 elapsed,
                 cid,
                 attempt,
@@ -299,21 +443,35 @@ class Sender:
                 extra={
                     "correlation_id": cid,
                     "endpoint": endpoint.name if endpoint is not None else None,
-                    "method": request.method,
+                    "method": method,
                     "path": path.split("?", 1)[0],
-                    "status": outcome,
+                    "status": status,
                     "attempt": attempt,
                     "elapsed": elapsed,
                 },
             )
 
 
-def _parse_json(response: httpx.Response, cid: str) -> Any:
-    content = response.content
+class _Answer:
+    """A response's status and headers, for the rate limiter (the direct path)."""
+
+    __slots__ = ("headers", "status_code")
+
+    def __init__(self, status_code: int, headers: httpx.Headers) -> None:
+        self.status_code = status_code
+        self.headers = headers
+
+
+def _loads(content: bytes) -> Any:
+    """The JSON body, None when empty; ``ValueError`` when it is not JSON."""
     if not content.strip():
         return None
+    return loads_json(content)
+
+
+def _parse_json(response: httpx.Response, cid: str) -> Any:
     try:
-        return loads_json(content)
+        return _loads(response.content)
     except ValueError:  # RecursionError included: loads_json turns it into ValueError
         raise ResponseDecodeError(
             "the API's response body is not JSON",
