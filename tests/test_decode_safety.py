@@ -7,6 +7,7 @@ as ``b"[" * 100000``; every decode path must turn that into the typed error.
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterator
 
 import anyio
@@ -16,18 +17,25 @@ import respx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import BASE, TOKEN, make_client
+from tests.conftest import BASE, SECRET, TOKEN, make_client
 from xi_orders import (
+    BulkLookup,
     InternalServerError,
     NotFoundError,
     ResponseDecodeError,
     RetryPolicy,
     TokenRequestError,
+    UnexpectedError,
     XiError,
 )
 from xi_orders._errors import error_from_response, loads_json, parse_error_body
 from xi_orders._transport import GET_ORDER, _parse_json
 from xi_orders.models import OrderDetail
+
+if sys.version_info >= (3, 11):
+    from builtins import ExceptionGroup
+else:  # pragma: no cover - anyio's dependency on 3.10
+    from exceptiongroup import ExceptionGroup
 
 DEEP = b"[" * 100_000
 ORDER = "/resellers/v6.1/orders/20-RD3QV"
@@ -98,6 +106,91 @@ async def test_corrupt_content_encoding_is_typed() -> None:
         with pytest.raises(XiError) as caught:
             await client.get_order("20-RD3QV")
     assert isinstance(caught.value.__cause__, httpx.DecodingError)
+
+
+# --- any other exception from the send path is typed, its cause kept and scrubbed ----------
+
+
+class TransportBug(Exception):
+    """What a custom transport (or an event hook) might raise."""
+
+    def __init__(self, message: str, headers: dict[str, str]) -> None:
+        super().__init__(message)
+        self.headers = headers
+
+
+def _failing_transport(raised: type[Exception], bad: str = "") -> httpx.MockTransport:
+    """Answers every lookup, except that of ``bad`` (every one when empty), which raises
+    ``raised`` with the request's credentials in its text and attributes."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/token"):
+            return httpx.Response(200, json={"access_token": TOKEN, "expires_in": "86399"})
+        if not bad or request.url.path.endswith(bad):
+            auth = request.headers["authorization"]
+            text = f"transport broke sending {auth} (secret {SECRET})"
+            if raised is TransportBug:
+                raise TransportBug(text, {"authorization": auth})
+            raise raised(text)
+        number = request.url.path.rsplit("/", 1)[-1]
+        return httpx.Response(200, json={"ingramOrderNumber": number})
+
+    return httpx.MockTransport(handler)
+
+
+@pytest.mark.parametrize("raised", [RuntimeError, TransportBug, ExceptionGroup])
+@pytest.mark.anyio
+async def test_any_exception_from_the_transport_is_an_unexpected_error(
+    raised: type[Exception],
+) -> None:
+    if raised is ExceptionGroup:
+
+        def group(text: str) -> Exception:
+            return ExceptionGroup(text, [KeyError(text)])
+
+        transport = _failing_transport(group)  # type: ignore[arg-type]
+    else:
+        transport = _failing_transport(raised)
+    async with make_client(transport=transport) as client:
+        with pytest.raises(UnexpectedError) as caught:
+            await client.get_order("20-RD3QV", correlation_id="cid-unexpected")
+    error = caught.value
+    assert isinstance(error.__cause__, raised)  # the cause is kept...
+    assert error.correlation_id == "cid-unexpected"
+    assert error.method == "GET" and error.url == f"{BASE}{ORDER}"
+    assert "cid-unexpected" in str(error) and "may have been sent" in str(error)
+    # ...without the token or the secret, in the error or its cause.
+    cause = error.__cause__
+    for text in (str(error), repr(error), str(cause), repr(cause), repr(vars(cause))):
+        assert TOKEN not in text and SECRET not in text, text
+    assert "Bearer ***" in str(cause)
+
+
+@pytest.mark.anyio
+async def test_bulk_collect_keeps_good_results_when_the_transport_raises() -> None:
+    numbers = ["20-G1", "20-BAD", "20-G2", "20-G3"]
+    async with make_client(transport=_failing_transport(RuntimeError, "/20-BAD")) as client:
+        results = await client.get_orders(numbers, concurrency=2).collect()
+    assert isinstance(results["20-BAD"], UnexpectedError)
+    assert isinstance(results["20-BAD"].__cause__, RuntimeError)
+    assert all(isinstance(results[n], OrderDetail) for n in numbers if n != "20-BAD")
+
+
+@pytest.mark.anyio
+async def test_a_bulk_lookup_whose_lookup_raises_keeps_every_other_result() -> None:
+    async def lookup(number: str) -> OrderDetail:
+        if number == "bad":
+            raise LookupError("no luck")
+        return OrderDetail(ingram_order_number=number)
+
+    results = await BulkLookup(lookup, ["a", "bad", "b"]).collect()
+    assert [type(r).__name__ for r in results.values()] == [
+        "OrderDetail",
+        "UnexpectedError",
+        "OrderDetail",
+    ]
+    assert isinstance(results["bad"].__cause__, LookupError)
+    assert "no luck" in str(results["bad"])
 
 
 # --- fuzzing the body parsers over arbitrary bytes ----------------------------------------

@@ -14,10 +14,11 @@ import warnings
 from pathlib import Path
 
 import anyio
+import httpx
 import pytest
 import trio
 
-from xi_orders import ClientClosedError, RetryPolicy, XiError
+from xi_orders import ClientClosedError, EventLoopError, RetryPolicy, XiError
 from xi_orders.sync import OrdersClient
 from xi_orders.testing import Sandbox
 
@@ -141,6 +142,165 @@ def test_sync_wrap_of_a_client_used_in_a_running_loop_over_http() -> None:
                 return sync.get_order(number).ingram_order_number
 
         assert asyncio.run(notebook()) == number
+
+
+# --- a pool or transport passed in cannot follow a new loop: a clear error -------------
+
+
+def _given_pool(kind: str) -> dict[str, object]:
+    if kind == "transport":
+        return {"transport": httpx.AsyncHTTPTransport()}
+    return {"http_client": httpx.AsyncClient(), "transport": None}
+
+
+@pytest.mark.parametrize("kind", ["transport", "http_client"])
+def test_a_given_pool_on_a_second_asyncio_loop_raises_event_loop_error(kind: str) -> None:
+    sandbox = Sandbox(orders=3)
+    numbers = sandbox.order_numbers()
+    with sandbox.serve() as url:
+        client = sandbox.client(base_url=url, **_given_pool(kind))
+
+        async def use() -> str | None:
+            return (await client.get_order(numbers[0])).ingram_order_number
+
+        assert asyncio.run(use()) == numbers[0]
+        started = time.monotonic()
+        with pytest.raises(EventLoopError, match=f"Pass a fresh {kind} on each event loop"):
+            asyncio.run(use())  # was a bare "RuntimeError: Event loop is closed"
+        assert time.monotonic() - started < 2
+
+        async def bulk() -> dict[str, object]:
+            return dict(await client.get_orders(numbers).collect())
+
+        # Was an ExceptionGroup: now one typed result per order.
+        results = asyncio.run(bulk())
+        assert list(results) == numbers
+        assert all(isinstance(r, EventLoopError) for r in results.values()), results
+        assert sandbox.counters.tokens_issued == 1
+
+
+@pytest.mark.parametrize("kind", ["transport", "http_client"])
+def test_a_given_pool_on_a_second_trio_run_raises_event_loop_error(kind: str) -> None:
+    sandbox = Sandbox(orders=1)
+    number = sandbox.order_numbers()[0]
+    with sandbox.serve() as url:
+        client = sandbox.client(base_url=url, **_given_pool(kind))
+
+        async def use() -> str | None:
+            return (await client.get_order(number)).ingram_order_number
+
+        assert trio.run(use) == number
+        with pytest.raises(EventLoopError):
+            trio.run(use)
+        with pytest.raises(EventLoopError):
+            asyncio.run(use())
+
+
+def test_the_in_memory_sandbox_transport_may_serve_any_loop() -> None:
+    sandbox = Sandbox(orders=1)
+    number = sandbox.order_numbers()[0]
+    client = sandbox.client()  # its transport keeps no connections
+
+    async def use() -> str | None:
+        return (await client.get_order(number)).ingram_order_number
+
+    assert asyncio.run(use()) == number
+    assert trio.run(use) == number
+    assert asyncio.run(use()) == number
+
+
+def test_the_pool_left_on_an_ended_loop_is_closed_not_left_to_the_gc() -> None:
+    pytest.importorskip("httpx_aiohttp")
+    sandbox = Sandbox(orders=1)
+    with sandbox.serve() as url:
+        done = run_script(
+            """
+            import asyncio, gc, os
+            from xi_orders import AsyncOrdersClient
+
+            client = AsyncOrdersClient.from_env(rate_limit=None)
+
+            async def use():
+                await client.get_order(os.environ["NUMBER"])
+                return type(client._http._transport.inner).__module__
+
+            for _ in range(3):  # each run's pool is left behind by the next
+                print(asyncio.run(use()))
+            gc.collect()
+            print("end")  # never closed: the last pool closes as its loop ends
+            """,
+            env={
+                "XI_CLIENT_ID": sandbox.client_id,
+                "XI_CLIENT_SECRET": sandbox.client_secret,
+                "XI_CUSTOMER_NUMBER": sandbox.customer_number,
+                "XI_COUNTRY_CODE": sandbox.country_code,
+                "XI_BASE_URL": url,
+                "NUMBER": sandbox.order_numbers()[0],
+            },
+        )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-1] == "end"
+    assert all(line == "xi_orders._http" for line in done.stdout.split()[:-1])  # aiohttp's
+    assert "Unclosed" not in done.stderr, done.stderr
+    assert "ResourceWarning" not in done.stderr, done.stderr
+
+
+def test_a_pool_left_on_an_ended_trio_run_is_closed() -> None:
+    sandbox = Sandbox(orders=1)
+    number = sandbox.order_numbers()[0]
+    with sandbox.serve() as url:
+        client = sandbox.client(base_url=url, transport=None)
+
+        async def use() -> httpx.AsyncClient:
+            await client.get_order(number)
+            return client._http
+
+        first = trio.run(use)
+        assert first.is_closed  # closed as its run ended, not at the next call
+        assert trio.run(use) is not first
+        asyncio.run(client.aclose())
+
+
+# --- one client on two loops at the same time: a clear error, no hang ---------------------
+
+
+def test_a_call_on_another_loop_while_calls_are_in_flight_raises_fast() -> None:
+    sandbox = Sandbox(orders=2, latency=1.5)
+    number = sandbox.order_numbers()[0]
+    with sandbox.serve() as url:
+        client = sandbox.client(base_url=url, transport=None)
+
+        async def notebook() -> tuple[str | None, BaseException | None, float]:
+            await client.get_order(number)  # the client now lives on this loop
+            slow = asyncio.create_task(client.get_order(number))
+            await asyncio.sleep(0.3)  # in flight
+            sync = OrdersClient.wrap(client)
+
+            def from_a_thread() -> BaseException | None:
+                try:
+                    sync.get_order(number)
+                except BaseException as exc:
+                    return exc
+                return None
+
+            started = time.monotonic()
+            error = await asyncio.wait_for(asyncio.to_thread(from_a_thread), 10)
+            took = time.monotonic() - started
+            detail = await asyncio.wait_for(slow, 10)  # the notebook's call is unharmed
+            # The other way round: the thread's call in flight, the notebook calls.
+            in_thread = asyncio.ensure_future(asyncio.to_thread(sync.get_order, number))
+            await asyncio.sleep(0.3)
+            with pytest.raises(EventLoopError):
+                await asyncio.wait_for(client.get_order(number), 2)
+            await asyncio.wait_for(in_thread, 10)
+            await asyncio.to_thread(sync.close)
+            return detail.ingram_order_number, error, took
+
+        number_seen, error, took = asyncio.run(asyncio.wait_for(notebook(), 30))
+    assert number_seen == number
+    assert isinstance(error, EventLoopError), error
+    assert "still making calls on another event loop" in str(error)
+    assert took < 1.0  # raised at once, not after the other loop's call (or a hang)
 
 
 # --- 3. closing with calls in flight --------------------------------------------------

@@ -34,7 +34,7 @@ import attrs
 from anyio.abc import TaskGroup
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-from .errors import ValidationError, XiError
+from .errors import UnexpectedError, ValidationError, XiError
 from .models import OrderDetail
 
 LookupResult = OrderDetail | XiError
@@ -154,8 +154,9 @@ class BulkLookup:
     """The lookups of many orders, run ``concurrency`` at a time through the rate limiter.
 
     Each distinct input yields exactly one ``(number, result)``: the ``OrderDetail``, or
-    the typed ``XiError`` (with its correlation ID) that order's lookup ended with; one
-    failure never aborts the batch. Duplicated inputs are looked up once.
+    the typed ``XiError`` (with its correlation ID) that order's lookup ended with (an
+    exception of another kind becomes an ``UnexpectedError``); one failure never aborts
+    the batch. Duplicated inputs are looked up once.
 
     Three ways to consume it:
 
@@ -209,6 +210,10 @@ class BulkLookup:
             if exc.fatal and self._fatal is None:
                 self._fatal = exc
             return exc
+        except Exception as exc:  # one failure, of whatever kind, never aborts the batch
+            error = UnexpectedError(f"{type(exc).__name__} looking up {number!r}: {exc}")
+            error.__cause__ = exc
+            return error
 
     # --- streaming, inside a block ---------------------------------------------------
 

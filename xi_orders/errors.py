@@ -4,6 +4,9 @@
 XiError
 ├── ValidationError (also a ValueError)     bad input or configuration, before any network call
 ├── DecodeError (also a ValueError)         a payload that cannot be decoded at all
+├── ClientClosedError                       the client was closed (in flight, or before the call)
+├── EventLoopError (also a RuntimeError)    the client, or the pool passed in, is busy on or
+│                                           bound to another event loop
 ├── AuthenticationError                     no usable token: the credentials or the app were rejected
 │   ├── TokenRequestError                   the token endpoint answered with an error status
 │   └── UnauthorizedError                   the Orders API answered 401 even after a fresh token
@@ -11,6 +14,7 @@ XiError
     ├── APIConnectionError                  the network failed (to the API or the token endpoint)
     │   └── APITimeoutError
     ├── ResponseDecodeError (also DecodeError) the server's body could not be decoded
+    ├── UnexpectedError                     anything else failed during the call (its cause)
     └── APIStatusError                      the API answered with an error status
         ├── BadRequestError (400), PermissionDeniedError (403), NotFoundError (404),
         ├── ConflictError (409), UnprocessableEntityError (422), RateLimitError (429)
@@ -61,6 +65,7 @@ __all__ = [
     "DecodeError",
     "ErrorDetail",
     "ErrorField",
+    "EventLoopError",
     "InternalServerError",
     "NotFoundError",
     "OrderOutcomeUnknown",
@@ -69,6 +74,7 @@ __all__ = [
     "ResponseDecodeError",
     "TokenRequestError",
     "UnauthorizedError",
+    "UnexpectedError",
     "UnprocessableEntityError",
     "ValidationError",
     "XiError",
@@ -139,6 +145,20 @@ class ClientClosedError(XiError):
     """The client was closed: calls in flight when it closed, and every later call, raise
     this (nothing is retried after a close). Create a new client, or keep the calls inside
     ``async with`` / ``with``."""
+
+
+class EventLoopError(XiError, RuntimeError):
+    """A call cannot run on this event loop: the client's calls are still in flight on
+    another loop (one client serves one loop at a time), or the ``http_client`` /
+    ``transport`` passed in holds connections of the loop it was first used on.
+
+    What to do: give each event loop (each ``asyncio.run``, a thread's loop) its own client,
+    or its own ``http_client``; or pass neither ``http_client`` nor ``transport``, and the
+    client's own pool follows it to a new loop once the calls on the old one are done.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
 
 
 class DecodeError(XiError, ValueError):
@@ -221,6 +241,13 @@ class ResponseDecodeError(DecodeError, APIError):
     def headers(self) -> httpx.Headers:
         """The response's headers (no cookies), empty when there was no response."""
         return self.response.headers if self.response is not None else httpx.Headers()
+
+
+class UnexpectedError(APIError):
+    """Something other than the network or the server failed during a call: a transport,
+    an event hook or the SDK itself raised an exception of no expected kind. That exception
+    is the ``__cause__`` (secrets and tokens redacted from it; not kept in a pickle). The
+    request may have been sent. Nothing is retried."""
 
 
 class APIStatusError(APIError):
