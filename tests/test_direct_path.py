@@ -144,13 +144,18 @@ async def test_both_paths_send_the_same_request_and_read_the_same_answer(
     for via_httpx in (False, True):
         async with _client(url, via_httpx=via_httpx) as client:
             detail = await client.get_order("20-AAAAA")
-            page = await client.search_orders(
-                customer_order_number="PO 1/ä", order_statuses=["SHIPPED", "OPEN"]
-            ).pages().__anext__()
+            page = (
+                await client.search_orders(
+                    customer_order_number="PO 1/ä", order_statuses=["SHIPPED", "OPEN"]
+                )
+                .pages()
+                .__anext__()
+            )
         results[via_httpx] = (detail, page)
     # the default client went direct, the hooked one did not
     assert direct_calls[:2] == [True, True] and not any(direct_calls[2:])
     token, get_direct, search_direct, token2, get_httpx, search_httpx = handler.seen
+    assert token[:2] == token2[:2] == ("POST", "/oauth/oauth30/token")
     assert _request_view(get_direct) == _request_view(get_httpx)
     assert _request_view(search_direct) == _request_view(search_httpx)
     assert "%C3%A4" in search_direct[1] and "orderStatus-in=" in search_direct[1]
