@@ -402,6 +402,27 @@ def test_search_limit_csv_and_table(env: dict[str, str], tmp_path: Path) -> None
     assert lines[0].split()[:3] == ["ORDER", "DATE", "STATUS"] and len(lines) == 4
 
 
+def test_search_until_ends_the_window(sandbox: tuple[Sandbox, str], env: dict[str, str]) -> None:
+    box, _ = sandbox
+    today = dt.date.today()
+    since, until = today - dt.timedelta(days=60), today - dt.timedelta(days=20)
+    expected = search_numbers(box, ingram_order_date_between=(since, until))
+    whole = search_numbers(box, ingram_order_date_between=(since, today))
+    assert expected and len(expected) < len(whole), "the window must leave some orders out"
+    out = xi("search", "--since", "60d", "--until", until.isoformat(), "--json", env=env)
+    assert out.returncode == 0, out.stderr
+    rows = jsonl(out.stdout)
+    assert [r["ingramOrderNumber"] for r in rows] == expected
+    assert all(since <= dt.date.fromisoformat(r["ingramOrderDate"][:10]) <= until for r in rows)
+    # the relative spelling and the csv output agree
+    out = xi("search", "--since", "60d", "--until", "20d", "--format", "csv", env=env)
+    assert out.returncode == 0, out.stderr
+    numbers = [r["ingram_order_number"] for r in csv.DictReader(io.StringIO(out.stdout))]
+    assert numbers == expected
+    out = xi("search", "--since", "20d", "--until", "60d", env=env)
+    assert out.returncode == 2 and "is after --until" in out.stderr
+
+
 def test_search_usage_errors_name_the_option(env: dict[str, str]) -> None:
     out = xi("search", "--until", "2024-01-31", env=env)
     assert out.returncode == 2 and "--until needs --since" in out.stderr
@@ -765,6 +786,36 @@ def test_modify_dry_run_and_bad_file(env: dict[str, str], tmp_path: Path) -> Non
     changes.write_text(json.dumps({"notes": "deliver after 9"}))
     out = xi("modify", "20-RD3QV", str(changes), "--dry-run", "--json", env=env)
     assert out.returncode == 0 and json.loads(out.stdout) == {"notes": "deliver after 9"}
+
+
+def test_release_several_with_json(
+    sandbox: tuple[Sandbox, str], env: dict[str, str], tmp_path: Path
+) -> None:
+    box, _ = sandbox
+    held = []
+    for po in ("CLI-RELEASE-1", "CLI-RELEASE-2", "CLI-RELEASE-3"):
+        out = xi("create", str(_order_file(tmp_path, box, po)), "--json", env=env)
+        assert out.returncode == 0, out.stderr
+        held += json.loads(out.stdout)["order_numbers"]
+    out = xi("release", held[0], held[1], "--json", env=env)
+    assert out.returncode == 0, out.stderr
+    results = jsonl(out.stdout)
+    assert [r["order_number"] for r in results] == held[:2]
+    for result in results:
+        assert result["ok"] is True and 200 <= result["status_code"] < 300
+        assert CORRELATION_ID.fullmatch(result["correlation_id"])
+    logged = {r.correlation_id for r in box.request_log}
+    assert {r["correlation_id"] for r in results} <= logged
+    # released: too late to cancel them (the API answers 405)
+    for number in held[:2]:
+        assert xi("cancel", number, env=env).returncode == 1
+    # one unknown among them: the others are still released, exit 3, the failure in the JSON
+    out = xi("release", "20-ZZZZZ", held[2], "--json", env=env)
+    assert out.returncode == 3, out.stderr
+    by_number = {r["order_number"]: r for r in jsonl(out.stdout)}
+    assert by_number[held[2]]["ok"] is True
+    assert by_number["20-ZZZZZ"]["ok"] is False and by_number["20-ZZZZZ"]["status_code"] == 404
+    assert xi("cancel", held[2], env=env).returncode == 1
 
 
 def test_cancel_several_some_failing_exits_3(

@@ -1,4 +1,5 @@
-"""Every ```python block of README.md runs as written, against the sandbox.
+"""Every ```python block of README.md runs as written, against the sandbox; so does the
+command line's main job (its ```bash block, terminal 1 and terminal 2).
 
 The served sandbox stands in for Ingram Micro: a client built without ``transport``,
 ``http_client`` or ``base_url`` (so one that would call the real API, from the constructor
@@ -13,8 +14,16 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import csv
 import inspect
+import json
+import os
 import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -142,3 +151,97 @@ def test_a_client_follows_the_rate_limit_the_served_sandbox_announces() -> None:
         started = time.monotonic()
         assert asyncio.run(bulk()) == 200
     assert time.monotonic() - started < 20
+
+
+# --- the command line's main job ---------------------------------------------------------
+
+_VENV_BIN = Path(sys.executable).parent
+
+
+def cli_main_job() -> tuple[list[str], list[str], int]:
+    """The README's ```bash block of the CLI's main job: (terminal 1's command lines,
+    terminal 2's lines, the block's first line number)."""
+    lines = README.read_text(encoding="utf-8").splitlines()
+    for index, line in enumerate(lines):
+        if line.strip() != "```bash":
+            continue
+        end = next(i for i in range(index + 1, len(lines)) if lines[i].strip() == "```")
+        block = lines[index + 1 : end]
+        if not any("sandbox serve" in x for x in block):
+            continue
+        split = next(i for i, x in enumerate(block) if x.strip().startswith("# terminal 2"))
+        first = [x for x in block[:split] if x.strip() and not x.lstrip().startswith("#")]
+        return first, block[split + 1 :], index + 2
+    raise AssertionError("README.md has no ```bash block with `xi-orders sandbox serve`")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def test_the_cli_main_job_runs_as_written(tmp_path: Path) -> None:
+    """The README's two terminals, run as written: terminal 1 in the background, terminal
+    2's lines as one bash script in the same directory, with the installed ``xi-orders``
+    first on PATH (the README's ``export PATH``) and no XI_* variables set. The port is
+    the only change (a free one instead of 8080, which may be taken here): terminal 2
+    reaches the sandbox only through sandbox.env."""
+    bash = shutil.which("bash")
+    if bash is None:
+        pytest.skip("needs bash")
+    first, second, line = cli_main_job()
+    assert len(first) == 1 and first[0].startswith("xi-orders sandbox serve"), first
+    serve = first[0].replace("--port 8080", f"--port {_free_port()}")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XI_")}
+    env["PATH"] = f"{_VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
+    env["COLUMNS"] = "160"
+    server = subprocess.Popen(
+        [bash, "-c", f"exec {serve}"],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "sandbox.env").exists():
+            assert server.poll() is None, server.communicate()
+            assert time.monotonic() < deadline, "the sandbox did not start"
+            time.sleep(0.1)
+        out = subprocess.run(
+            [bash, "-c", "\n".join(second)],
+            cwd=tmp_path,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )
+    finally:
+        server.send_signal(signal.SIGINT)  # the README's Ctrl-C
+        try:
+            _, served_err = server.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            raise
+    where = f"README.md:{line}"
+    assert server.returncode == 0, (where, served_err)
+    assert "Traceback" not in out.stderr, (where, out.stderr)
+    assert "credentials work" in out.stdout, (where, out.stdout, out.stderr)
+    assert out.stdout.rstrip().endswith("exit status 3"), (where, out.stdout[-500:], out.stderr)
+    # search --json writes one order a line; the README's echo appends a bare number
+    lines = (tmp_path / "numbers.txt").read_text().splitlines()
+    numbers = [json.loads(x)["ingramOrderNumber"] if x.startswith("{") else x for x in lines]
+    assert len(numbers) > 10 and numbers[-1] == "20-ZZZZZ"
+    assert all(re.fullmatch(r"\d\d-[0-9A-Z]{5}", n) for n in numbers), numbers[:5]
+    with (tmp_path / "details.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["input"] for r in rows] == numbers  # one row per input, in order
+    (failed,) = [r for r in rows if r.get("error")]
+    assert all(r["order_status"] and r["correlation_id"] for r in rows if r is not failed)
+    assert failed["input"] == "20-ZZZZZ" and failed["status_code"] == "404"
+    assert re.fullmatch(r"[0-9a-f]{32}", failed["correlation_id"])
