@@ -3,12 +3,20 @@ every operation, raw responses, and httpx-style construction settings."""
 
 from __future__ import annotations
 
+import http.server
+import json
+import shutil
 import socketserver
+import ssl
+import subprocess
+import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 import httpx
 import pytest
 import respx
@@ -23,6 +31,7 @@ from xi_orders import (
     ResponseDecodeError,
     RetryPolicy,
     ValidationError,
+    XiError,
 )
 from xi_orders.testing import Faults, Sandbox
 
@@ -324,3 +333,143 @@ async def test_many_concurrent_calls_on_views_keep_one_token() -> None:
                 target = client.with_options(timeout=10 + i) if i % 2 else client
                 tg.start_soon(target.get_order, number)
         assert sandbox.counters.tokens_issued == 1
+
+
+async def test_get_orders_passes_per_lookup_options_to_every_lookup(
+    api: respx.MockRouter,
+) -> None:
+    numbers = ["20-RD3QV", "20-AAAAA", "20-BBBBB"]
+    routes = {
+        n: api.get(f"/resellers/v6.1/orders/{n}").respond(
+            200, json={**DETAIL, "ingramOrderNumber": n}
+        )
+        for n in numbers
+    }
+    async with make_client() as client:
+        results = await client.get_orders(
+            numbers, timeout=4.5, extra_headers={"X-Batch": "nightly"}
+        ).collect()
+        assert sorted(results) == sorted(numbers)
+        for number, route in routes.items():
+            assert route.call_count == 1, number
+            request = route.calls.last.request
+            assert request.headers["X-Batch"] == "nightly"
+            assert request.extensions["timeout"] == httpx.Timeout(4.5).as_dict()
+        # the options were the batch's: a later lookup has none of them
+        await client.get_order(numbers[0])
+        plain = routes[numbers[0]].calls.last.request
+        assert "X-Batch" not in plain.headers
+        assert plain.extensions["timeout"] == httpx.Timeout(30.0, connect=10.0).as_dict()
+
+
+async def test_default_headers_apply_with_a_shared_http_client(api: respx.MockRouter) -> None:
+    route = api.get(ORDER_PATH).respond(200, json=DETAIL)
+    async with (
+        httpx.AsyncClient(headers={"X-Shared": "pool", "X-App": "theirs"}) as shared,
+        make_client(http_client=shared, default_headers={"X-App": "shop"}) as client,
+    ):
+        await client.get_order("20-RD3QV")
+        request = route.calls.last.request
+        assert request.headers["X-App"] == "shop"  # ours, over the shared client's
+        assert request.headers["X-Shared"] == "pool"  # the shared client's own still go
+        await client.get_order("20-RD3QV", extra_headers={"X-App": "call"})
+        assert route.calls.last.request.headers["X-App"] == "call"
+
+
+async def test_async_response_event_hooks_run() -> None:
+    seen: list[tuple[str, int]] = []
+
+    async def on_response(response: httpx.Response) -> None:
+        await anyio.lowlevel.checkpoint()  # a real await: the hook is awaited, not just called
+        seen.append((response.request.url.path, response.status_code))
+
+    client = make_client(event_hooks={"response": [on_response]})
+    with respx.mock(base_url=BASE, assert_all_called=False) as router:
+        router.post("/oauth/oauth30/token").respond(
+            200, json={"access_token": "t", "expires_in": "60"}
+        )
+        router.get(ORDER_PATH).mock(
+            side_effect=[
+                httpx.Response(503, json={"message": "busy"}),
+                httpx.Response(200, json=DETAIL),
+            ]
+        )
+        async with client:
+            await client.get_order("20-RD3QV")
+    # every response, the retried 503 included
+    assert seen == [("/oauth/oauth30/token", 200), (ORDER_PATH, 503), (ORDER_PATH, 200)]
+
+
+# --- verify=, against a local TLS server with a self-signed certificate ------------------
+
+
+class _Answer(http.server.BaseHTTPRequestHandler):
+    def _json(self, body: dict[str, Any]) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_POST(self) -> None:  # the token endpoint
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self._json({"access_token": "tls-token", "expires_in": "3600"})
+
+    def do_GET(self) -> None:
+        self._json(DETAIL)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """(base URL, CA file) of an HTTPS server on 127.0.0.1 whose certificate is
+    self-signed: no system trust store accepts it."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("needs the openssl command to make a self-signed certificate")
+    where = tmp_path_factory.mktemp("tls")
+    cert, key = where / "cert.pem", where / "key.pem"
+    command = [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+    command += ["-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1"]
+    command += ["-addext", "subjectAltName=IP:127.0.0.1"]
+    subprocess.run(
+        command,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Answer)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"https://127.0.0.1:{server.server_address[1]}", str(cert)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+async def test_verify_takes_effect_on_a_real_tls_connection(
+    tls_server: tuple[str, str],
+) -> None:
+    url, ca_file = tls_server
+    settings: dict[str, Any] = {"base_url": url, "retry": RetryPolicy.disabled()}
+    async with make_client(verify=True, **settings) as client:
+        with pytest.raises(XiError) as caught:
+            await client.get_order("20-RD3QV")
+    chain = []
+    error: BaseException | None = caught.value
+    while error is not None:
+        chain.append(repr(error))
+        error = error.__cause__ or error.__context__
+    assert "CERTIFICATE_VERIFY_FAILED" in " ".join(chain), chain
+    async with make_client(verify=False, **settings) as client:
+        assert (await client.get_order("20-RD3QV")).ingram_order_number == "20-RD3QV"
+    trusting = ssl.create_default_context(cafile=ca_file)
+    async with make_client(verify=trusting, **settings) as client:
+        assert (await client.get_order("20-RD3QV")).ingram_order_number == "20-RD3QV"
