@@ -29,6 +29,8 @@ from xi_orders.models import (
     OrderModifyLine,
     OrderModifyRequest,
     OrderModifyResponse,
+    OrderStatusEvent,
+    OrderStatusLine,
     OrderSummary,
 )
 
@@ -307,6 +309,50 @@ def test_every_status_spelling_normalises_and_the_raw_string_stays(
     assert modified.status is expected
     created = structure({"orders": [{"lines": [{"lineStatus": raw}]}]}, OrderCreateResponse)
     assert created.orders[0].lines[0].status is expected
+
+
+@pytest.mark.parametrize(("raw", "expected"), SPELLINGS)
+def test_every_model_with_a_status_keeps_the_raw_string_beside_it(
+    raw: str, expected: OrderStatus
+) -> None:
+    """``.status_raw`` is the string behind ``.status`` on every model that has one, the
+    status-webhook line included; it is the only way to an ``UNKNOWN`` status's value."""
+    detail = structure(
+        {"orderStatus": raw, "lines": [{"lineStatus": raw, "ingramOrderLineNumber": "001"}]},
+        OrderDetail,
+    )
+    summary = structure(
+        {"orderStatus": raw, "subOrders": [{"subOrderNumber": "20-1-11", "subOrderStatus": raw}]},
+        OrderSummary,
+    )
+    modified = structure({"orderStatus": raw}, OrderModifyResponse)
+    created = structure({"orders": [{"lines": [{"lineStatus": raw}]}]}, OrderCreateResponse)
+    event = structure(
+        {
+            "topic": "resellers/orders",
+            "eventId": "E1",
+            "resource": [{"eventType": "IM::ORDER_SHIPPED", "lines": [{"lineStatus": raw}]}],
+        },
+        OrderStatusEvent,
+    )
+    models: list[Any] = [
+        detail,
+        detail.lines[0],
+        summary,
+        summary.sub_orders[0],
+        modified,
+        created.orders[0].lines[0],
+        event.resource[0].lines[0],
+    ]
+    for model in models:
+        assert model.status is expected, type(model).__name__
+        assert model.status_raw == raw, type(model).__name__
+
+
+def test_a_status_webhook_lines_status_is_normalised() -> None:
+    line = structure({"lineStatus": "Canceled"}, OrderStatusLine)
+    assert line.status is OrderStatus.CANCELLED and line.status_raw == "Canceled"
+    assert structure({}, OrderStatusLine).status is None
 
 
 def test_no_status_is_none_not_unknown() -> None:

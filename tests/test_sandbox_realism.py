@@ -9,6 +9,7 @@ to cope with it, the pagination ones also over a real socket.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import warnings
@@ -26,6 +27,7 @@ from xi_orders.models import (
 )
 from xi_orders.pagination import PaginationError, PaginationWarning
 from xi_orders.testing import FakeClock, Realism, Sandbox
+from xi_orders.webhooks import parse_events
 
 pytestmark = pytest.mark.anyio
 
@@ -371,6 +373,34 @@ FAMILIES = {
     OrderStatus.DELIVERED: {OrderStatus.DELIVERED, OrderStatus.E_DELIVERED},
     OrderStatus.CANCELLED: {OrderStatus.CANCELLED, OrderStatus.REJECTED, OrderStatus.VOIDED},
 }
+
+
+def test_mixed_status_spellings_reach_the_status_webhooks() -> None:
+    """The status webhooks' lines carry the same spellings as the details, and
+    ``OrderStatusLine.status`` reads each one; the canonical sandbox sends one spelling."""
+    found: dict[str, tuple[set[str | None], set[OrderStatus | None]]] = {}
+    for name, realism in (("plain", Realism()), ("mixed", Realism(status_spelling="mixed"))):
+        sandbox = Sandbox(seed=6, orders=40, clock=FakeClock(), realism=realism)
+        for number in sandbox.order_numbers():
+            with contextlib.suppress(ValueError):  # held or cancelled: not shipped
+                sandbox.ship(number)
+        lines = [
+            line
+            for queued in sandbox.webhook_events
+            for event in parse_events(queued.body, queued.headers, sandbox.webhook_secret)
+            for change in event.status_changes
+            for line in change.lines
+        ]
+        assert len(lines) > 50
+        found[name] = ({ln.status_raw for ln in lines}, {ln.status for ln in lines})
+    plain_raw, plain_statuses = found["plain"]
+    mixed_raw, mixed_statuses = found["mixed"]
+    assert plain_raw == {"Shipped", "Delivered"}
+    assert len(mixed_raw) > 4 and not mixed_raw <= plain_raw
+    assert all(s is not None and s.is_known for s in mixed_statuses)
+    shipped = FAMILIES.get(OrderStatus.SHIPPED, {OrderStatus.SHIPPED})
+    delivered = FAMILIES.get(OrderStatus.DELIVERED, {OrderStatus.DELIVERED})
+    assert mixed_statuses <= shipped | delivered and plain_statuses <= mixed_statuses
 
 
 async def test_mixed_status_spellings_decode() -> None:

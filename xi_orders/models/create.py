@@ -364,8 +364,17 @@ class CreatedOrderLine:
 
     @property
     def status(self) -> OrderStatus | None:
-        """``line_status`` normalised (``UNKNOWN`` for a spelling not known)."""
+        """``line_status`` normalised, whatever the spelling: ``"Canceled"`` ->
+        ``OrderStatus.CANCELLED``; ``None`` when the line has none. An enum member
+        cannot hold the wire string, so ``OrderStatus.UNKNOWN`` (a spelling not known)
+        does not: :attr:`status_raw` has it."""
         return OrderStatus.parse(self.line_status)
+
+    @property
+    def status_raw(self) -> str | None:
+        """The status as sent, the string ``status`` was read from (``line_status``):
+        for an ``OrderStatus.UNKNOWN`` status, the value this version does not know."""
+        return self.line_status
 
 
 @attrs.define(kw_only=True)

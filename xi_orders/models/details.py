@@ -269,9 +269,17 @@ class OrderLine:
 
     @property
     def status(self) -> OrderStatus | None:
-        """``line_status`` normalised (``OrderStatus.UNKNOWN`` for a spelling not known;
-        ``line_status`` keeps the raw string)."""
+        """``line_status`` normalised, whatever the spelling: ``"Canceled"`` ->
+        ``OrderStatus.CANCELLED``; ``None`` when the line has none. An enum member
+        cannot hold the wire string, so ``OrderStatus.UNKNOWN`` (a spelling not known)
+        does not: :attr:`status_raw` has it."""
         return OrderStatus.parse(self.line_status)
+
+    @property
+    def status_raw(self) -> str | None:
+        """The status as sent, the string ``status`` was read from (``line_status``):
+        for an ``OrderStatus.UNKNOWN`` status, the value this version does not know."""
+        return self.line_status
 
     def tracking_numbers(self) -> list[str]:
         """Every tracking number of this line's shipments, in order (one ``trackingNumber``
@@ -343,10 +351,17 @@ class OrderDetail:
 
     @property
     def status(self) -> OrderStatus | None:
-        """``order_status`` normalised, whatever the spelling (``"Canceled"`` ->
-        ``OrderStatus.CANCELLED``; ``UNKNOWN`` for one not known, the raw string staying
-        in ``order_status``)."""
+        """``order_status`` normalised, whatever the spelling: ``"Canceled"`` ->
+        ``OrderStatus.CANCELLED``; ``None`` when the order has none. An enum member
+        cannot hold the wire string, so ``OrderStatus.UNKNOWN`` (a spelling not known)
+        does not: :attr:`status_raw` has it."""
         return OrderStatus.parse(self.order_status)
+
+    @property
+    def status_raw(self) -> str | None:
+        """The status as sent, the string ``status`` was read from (``order_status``):
+        for an ``OrderStatus.UNKNOWN`` status, the value this version does not know."""
+        return self.order_status
 
     @property
     def lines_missing(self) -> bool:

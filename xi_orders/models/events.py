@@ -29,6 +29,7 @@ import attrs
 
 from .common import Link, SerialNumber, extras_field, wire
 from .create import OrderCreateResponse
+from .status import OrderStatus
 
 __all__ = [
     "AsyncOrderCreateEvent",
@@ -124,6 +125,20 @@ class OrderStatusLine:
     shipment_details: list[StatusShipment] = attrs.field(factory=list)
     serial_number_details: list[SerialNumber] = attrs.field(factory=list)
     extras: dict[str, Any] = extras_field()
+
+    @property
+    def status(self) -> OrderStatus | None:
+        """``line_status`` normalised, whatever the spelling: ``"Canceled"`` ->
+        ``OrderStatus.CANCELLED``; ``None`` when the line has none. An enum member
+        cannot hold the wire string, so ``OrderStatus.UNKNOWN`` (a spelling not known)
+        does not: :attr:`status_raw` has it."""
+        return OrderStatus.parse(self.line_status)
+
+    @property
+    def status_raw(self) -> str | None:
+        """The status as sent, the string ``status`` was read from (``line_status``):
+        for an ``OrderStatus.UNKNOWN`` status, the value this version does not know."""
+        return self.line_status
 
     @property
     def line_number(self) -> str | None:

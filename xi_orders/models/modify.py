@@ -214,8 +214,17 @@ class OrderModifyResponse:
 
     @property
     def status(self) -> OrderStatus | None:
-        """``order_status`` normalised (``UNKNOWN`` for a spelling not known)."""
+        """``order_status`` normalised, whatever the spelling: ``"Canceled"`` ->
+        ``OrderStatus.CANCELLED``; ``None`` when the order has none. An enum member
+        cannot hold the wire string, so ``OrderStatus.UNKNOWN`` (a spelling not known)
+        does not: :attr:`status_raw` has it."""
         return OrderStatus.parse(self.order_status)
+
+    @property
+    def status_raw(self) -> str | None:
+        """The status as sent, the string ``status`` was read from (``order_status``):
+        for an ``OrderStatus.UNKNOWN`` status, the value this version does not know."""
+        return self.order_status
 
     @property
     def rejected_lines(self) -> list[RejectedLine]:

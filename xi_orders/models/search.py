@@ -35,8 +35,17 @@ class SubOrder:
 
     @property
     def status(self) -> OrderStatus | None:
-        """``sub_order_status`` normalised (``UNKNOWN`` for a spelling not known)."""
+        """``sub_order_status`` normalised, whatever the spelling: ``"Canceled"`` ->
+        ``OrderStatus.CANCELLED``; ``None`` when the sub-order has none. An enum member
+        cannot hold the wire string, so ``OrderStatus.UNKNOWN`` (a spelling not known)
+        does not: :attr:`status_raw` has it."""
         return OrderStatus.parse(self.sub_order_status)
+
+    @property
+    def status_raw(self) -> str | None:
+        """The status as sent, the string ``status`` was read from (``sub_order_status``):
+        for an ``OrderStatus.UNKNOWN`` status, the value this version does not know."""
+        return self.sub_order_status
 
 
 @attrs.define(kw_only=True)
@@ -57,9 +66,17 @@ class OrderSummary:
 
     @property
     def status(self) -> OrderStatus | None:
-        """``order_status`` normalised, whatever the spelling (``UNKNOWN`` for one not
-        known; ``order_status`` keeps the raw string)."""
+        """``order_status`` normalised, whatever the spelling: ``"Canceled"`` ->
+        ``OrderStatus.CANCELLED``; ``None`` when the order has none. An enum member
+        cannot hold the wire string, so ``OrderStatus.UNKNOWN`` (a spelling not known)
+        does not: :attr:`status_raw` has it."""
         return OrderStatus.parse(self.order_status)
+
+    @property
+    def status_raw(self) -> str | None:
+        """The status as sent, the string ``status`` was read from (``order_status``):
+        for an ``OrderStatus.UNKNOWN`` status, the value this version does not know."""
+        return self.order_status
 
     @property
     def sub_order_numbers(self) -> list[str]:

@@ -3,14 +3,19 @@
 The API sends statuses as free strings, spelled differently by endpoint and system:
 ``SHIPPED`` and ``Shipped``, ``CANCELLED`` and ``Canceled``, ``im::hold``, ``E-DELIVERED``,
 ``PARTIALLY SHIPPED``, ``In Progress``, ``ORDER NOT PRINTED``, a sub-order's ``REJECTED``.
-Models keep the raw string (``order.order_status``) and offer the normalised
-:class:`OrderStatus` beside it (``order.status``)::
+Every model with a status (order detail and line, search summary and sub-order, created
+line, modify answer, status-webhook line) offers the normalised :class:`OrderStatus` as
+``.status`` and keeps the string as sent as ``.status_raw`` (the wire field itself,
+``order_status`` / ``line_status`` / ``sub_order_status``, holds it too)::
 
-    order.order_status                       # 'Canceled'
+    order.status_raw                         # 'Canceled' (== order.order_status)
     order.status is OrderStatus.CANCELLED    # True
     OrderStatus.parse("im::hold")            # OrderStatus.ON_HOLD
-    OrderStatus.parse("Lost in space")       # OrderStatus.UNKNOWN (the raw string stays
-                                             # on the model)
+    line.status                              # OrderStatus.UNKNOWN for 'Lost in space'
+    line.status_raw                          # 'Lost in space'
+
+``UNKNOWN`` is one enum member shared by every unknown spelling, so that ``is`` works
+for every status; it cannot hold the raw value itself, which is why the model keeps it.
 
 Normalising ignores case, an ``IM::`` prefix, and spaces, hyphens and underscores.
 A member's value is the API's own spelling, the one the search filters send.
@@ -25,7 +30,14 @@ __all__ = ["OrderStatus"]
 
 
 class OrderStatus(enum.Enum):
-    """A normalised order, sub-order or line status (value: the API's spelling)."""
+    """A normalised order, sub-order or line status (value: the API's spelling).
+
+    A model's ``.status`` is one of these (``None`` when the API sent no status); its
+    ``.status_raw`` is the string as sent. ``UNKNOWN`` stands for every spelling this
+    version does not know: members are singletons (``order.status is
+    OrderStatus.CANCELLED``), so the raw value is read from ``.status_raw``, never from
+    the member.
+    """
 
     OPEN = "OPEN"
     PROCESSING = "PROCESSING"
@@ -43,7 +55,7 @@ class OrderStatus(enum.Enum):
     CANCELLED = "CANCELLED"
     VOIDED = "VOIDED"
     REJECTED = "REJECTED"
-    #: a status this version does not know; the raw string is on the model
+    #: a status this version does not know; the raw string is the model's ``status_raw``
     UNKNOWN = "UNKNOWN"
 
     @classmethod

@@ -110,9 +110,23 @@ class SandboxCore:
             self.counters,
             hold_window=cfg.hold_window,
             webhook_secret=cfg.webhook_secret,
+            spell_status=self._webhook_spelling()
+            if cfg.realism.status_spelling == "mixed"
+            else None,
         )
         self.tokens = TokenBook(self.rng, self.counters, cfg.token_ttl)
         self.middleware = Middleware(cfg, self.counters)
+
+    def _webhook_spelling(self) -> Callable[[str, str], str]:
+        """The status webhooks' line spellings under ``status_spelling="mixed"``: one of the
+        real variants per order and status (seeded), as the details answer them."""
+        seed = self.cfg.seed
+
+        def spell_status(number: str, status: str) -> str:
+            rng = random.Random(f"{seed}:{number}:{status}:webhook-spelling")
+            return details.spell(rng, status, details.DETAIL_SPELLINGS)
+
+        return spell_status
 
     # ------------------------------------------------------------------ entry point
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import math
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from . import _data as d
 from ._http import JSON, dumps, sign
@@ -32,8 +32,12 @@ class Lifecycle:
         *,
         hold_window: float,
         webhook_secret: str,
+        spell_status: Callable[[str, str], str] | None = None,
     ) -> None:
         self.store = store
+        #: ``(order number, canonical status) -> wire spelling`` for the webhook lines'
+        #: ``lineStatus`` (``Realism.status_spelling="mixed"``); ``None`` sends the canonical
+        self.spell_status = spell_status
         self.catalog = catalog
         self._rng = rng
         self.counters = counters
@@ -183,7 +187,11 @@ class Lifecycle:
                 {
                     "LineNumber": ln["ingramOrderLineNumber"],
                     "subOrderNumber": ln["subOrderNumber"],
-                    "lineStatus": ln["lineStatus"],
+                    "lineStatus": (
+                        self.spell_status(order.number, ln["lineStatus"])
+                        if self.spell_status is not None
+                        else ln["lineStatus"]
+                    ),
                     "ingramPartNumber": ln["ingramPartNumber"],
                     "vendorPartNumber": ln["vendorPartNumber"],
                     "requestedQuantity": str(ln["quantityOrdered"]),

@@ -248,7 +248,8 @@ class Realism:
     #: real variants, seeded per order (``SHIPPED``, ``Canceled``, ``im::hold``,
     #: ``E-DELIVERED``, ``ORDER NOT PRINTED``, ``REJECTED``...); then the ``orderStatus`` /
     #: ``orderStatus-in`` filters also accept any spelling and unknown values (no match:
-    #: 204, not 400). Details and search rooms.
+    #: 204, not 400), and status webhooks spell their lines' ``lineStatus`` the same
+    #: ways. Details, search and webhooks.
     status_spelling: StatusSpelling = "canonical"
     #: Packages whose serial numbers sit under ``SerialNumbers`` / ``serialnumbers`` (and
     #: as plain strings), and ``trackingNumber`` values holding several numbers separated
