@@ -449,8 +449,32 @@ def test_serial_numbers_on_the_line_itself_are_read() -> None:
         ("1Z999AA10123456784 1Z999AA10123456785", ["1Z999AA10123456784", "1Z999AA10123456785"]),
         ("1Z999AA10123456784  ,  390064340282", ["1Z999AA10123456784", "390064340282"]),
         ("1Z 999 AA1 01 2345 6784", ["1Z 999 AA1 01 2345 6784"]),  # one number, spaced
+        # The whitespace guard at its boundary: pieces of 8 or more split, 7 or fewer are
+        # the print groups of one number (a lone short piece keeps the whole value whole).
+        ("12345678 87654321", ["12345678", "87654321"]),
+        ("1234567 7654321", ["1234567 7654321"]),
+        ("12345678 7654321", ["12345678 7654321"]),
+        ("1Z1 1Z2", ["1Z1 1Z2"]),
+        ("1Z1 1Z2, 1Z3", ["1Z1 1Z2", "1Z3"]),
+        ("7489 2348 2398", ["7489 2348 2398"]),  # FedEx, printed in groups of 4
+        ("9400 1000 0000 0000 0000 00", ["9400 1000 0000 0000 0000 00"]),  # USPS
+        ("1Z999AA10123456784\t1Z999AA10123456785", ["1Z999AA10123456784", "1Z999AA10123456785"]),
     ],
-    ids=["comma-space", "comma-semicolon", "spaces", "padded-comma", "one-spaced-number"],
+    ids=[
+        "comma-space",
+        "comma-semicolon",
+        "spaces",
+        "padded-comma",
+        "one-spaced-number",
+        "eight-splits",
+        "seven-stays",
+        "one-short-piece-stays",
+        "1Z1-1Z2-stays",
+        "short-pieces-then-comma",
+        "fedex-groups",
+        "usps-groups",
+        "tab",
+    ],
 )
 def test_tracking_numbers_holding_several_are_split(wire: str, expected: list[str]) -> None:
     order = detail_with_package({"trackingNumber": wire})

@@ -229,8 +229,14 @@ class ResultError:
 # reading numbers the API spells several ways (used by the details models' accessors)
 
 _LIST_SEPARATORS = re.compile(r"[,;|]")
-#: a whitespace-separated token this long is a tracking number of its own; shorter tokens
-#: are groups of one number written with spaces (``1Z 999 AA1 01 2345 6784``)
+#: Whitespace separates two numbers only when every piece is at least this long. Carriers
+#: print one number in short groups (UPS ``1Z 999 AA1 01 2345 6784``, FedEx ``7489 2348
+#: 2398``, USPS ``9400 1000 0000 0000 0000 00``: groups of 2 to 4 characters), while
+#: their numbers themselves are longer (DHL Express 10 digits, FedEx and Purolator 12,
+#: USPS international 13, UPS 18, USPS domestic 20 to 22). A piece shorter than 8 is
+#: therefore a group, and ``"1Z1 1Z2"`` stays one value: splitting it would cut every
+#: spaced real number into fragments, while keeping it whole loses nothing (the caller
+#: still sees the text as sent). Commas, semicolons and bars always separate.
 _MIN_SPACED_NUMBER = 8
 
 
