@@ -418,6 +418,125 @@ def test_sync_close_from_another_thread_ends_blocked_calls() -> None:
     client.close()
 
 
+def test_aclose_over_http_under_trio_ends_calls_in_flight() -> None:
+    sandbox = Sandbox(orders=3, latency=3.0)
+    with sandbox.serve() as url:
+        client = sandbox.client(base_url=url, transport=None)
+        results: list[BaseException | None] = []
+
+        async def call(number: str) -> None:
+            try:
+                await client.get_order(number)
+            except BaseException as exc:
+                results.append(exc)
+            else:
+                results.append(None)
+
+        async def main() -> float:
+            with trio.fail_after(2):
+                async with trio.open_nursery() as nursery:
+                    for number in sandbox.order_numbers():
+                        nursery.start_soon(call, number)
+                    await trio.sleep(0.3)
+                    started = trio.current_time()
+                    await client.aclose()
+                return trio.current_time() - started
+
+        took = trio.run(main)
+        with pytest.raises(ClientClosedError):
+            trio.run(client.get_order, sandbox.order_numbers()[0])
+    assert took < 1.0
+    assert len(results) == 3 and all(isinstance(r, ClientClosedError) for r in results), results
+
+
+def test_sync_close_from_another_thread_over_http_ends_blocked_calls() -> None:
+    sandbox = Sandbox(orders=3, latency=3.0)
+    with sandbox.serve() as url:
+        client = OrdersClient.wrap(sandbox.client(base_url=url, transport=None))
+        results: list[BaseException | None] = []
+        lock = threading.Lock()
+
+        def call(number: str) -> None:
+            try:
+                client.get_order(number)
+            except BaseException as exc:
+                with lock:
+                    results.append(exc)
+            else:
+                with lock:
+                    results.append(None)
+
+        threads = [threading.Thread(target=call, args=(n,)) for n in sandbox.order_numbers()]
+        for thread in threads:
+            thread.start()
+        time.sleep(0.5)  # all three are waiting for the server
+        started = time.monotonic()
+        client.close()
+        for thread in threads:
+            thread.join(5)
+        took = time.monotonic() - started
+        with pytest.raises(ClientClosedError):
+            client.get_order(sandbox.order_numbers()[0])
+    assert took < 2.0
+    assert len(results) == 3 and all(isinstance(r, ClientClosedError) for r in results), results
+
+
+def test_closing_the_sync_face_ends_the_notebook_loops_calls_in_flight() -> None:
+    sandbox = Sandbox(orders=1, latency=3.0)
+    number = sandbox.order_numbers()[0]
+    with sandbox.serve() as url:
+        client = sandbox.client(base_url=url, transport=None)
+
+        async def notebook() -> tuple[BaseException | None, float]:
+            slow = asyncio.ensure_future(client.get_order(number))
+            await asyncio.sleep(0.5)  # in flight on this loop
+            sync = OrdersClient.wrap(client)
+            started = time.monotonic()
+            # Closed from the sync client's loop: the scope is cancelled on this one.
+            await asyncio.to_thread(sync.close)
+            try:
+                await asyncio.wait_for(slow, 2)
+            except BaseException as exc:
+                return exc, time.monotonic() - started
+            return None, time.monotonic() - started
+
+        error, took = asyncio.run(asyncio.wait_for(notebook(), 10))
+    assert isinstance(error, ClientClosedError), error
+    assert took < 1.5
+
+
+def test_closing_the_sync_face_ends_a_trio_runs_calls_in_flight() -> None:
+    # A trio cancel scope cancelled from another thread raised "must be called from async
+    # context" in close(): it is cancelled in its own run now.
+    sandbox = Sandbox(orders=1, latency=3.0)
+    number = sandbox.order_numbers()[0]
+    with sandbox.serve() as url:
+        client = sandbox.client(base_url=url, transport=None)
+        errors: list[BaseException | None] = []
+
+        async def slow() -> None:
+            try:
+                await client.get_order(number)
+            except BaseException as exc:
+                errors.append(exc)
+            else:
+                errors.append(None)
+
+        async def main() -> float:
+            with trio.fail_after(5):
+                async with trio.open_nursery() as nursery:
+                    nursery.start_soon(slow)
+                    await trio.sleep(0.5)
+                    sync = OrdersClient.wrap(client)
+                    started = trio.current_time()
+                    await trio.to_thread.run_sync(sync.close)
+                return trio.current_time() - started
+
+        took = trio.run(main)
+    assert len(errors) == 1 and isinstance(errors[0], ClientClosedError), errors
+    assert took < 1.5
+
+
 def test_sync_iteration_interrupted_by_close() -> None:
     sandbox = Sandbox(orders=30)
     client = OrdersClient.wrap(sandbox.client())
