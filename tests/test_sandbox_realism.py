@@ -40,14 +40,21 @@ def anyio_backend() -> str:
 def order_request(sandbox: Sandbox, po: str, *, hold: bool = False) -> OrderCreateRequest:
     return OrderCreateRequest(
         customer_order_number=po,
-        lines=[OrderCreateLine(customer_line_number="001", ingram_part_number=next(iter(sandbox.catalog)),
-                               quantity=2)],
+        lines=[
+            OrderCreateLine(
+                customer_line_number="001",
+                ingram_part_number=next(iter(sandbox.catalog)),
+                quantity=2,
+            )
+        ],
         customer_hold=hold,
     )
 
 
 def raw(sandbox: Sandbox) -> httpx.Client:
-    return httpx.Client(transport=sandbox.transport(), base_url=sandbox.base_url, headers=sandbox.headers())
+    return httpx.Client(
+        transport=sandbox.transport(), base_url=sandbox.base_url, headers=sandbox.headers()
+    )
 
 
 def socket_client(sandbox: Sandbox, url: str) -> Any:
@@ -59,8 +66,18 @@ def socket_client(sandbox: Sandbox, url: str) -> Any:
 
 def test_a_body_that_is_not_declared_json_is_415() -> None:
     sandbox = Sandbox(seed=1, orders=3)
-    body = json.dumps({"customerOrderNumber": "CT-1", "lines": [
-        {"customerLineNumber": "001", "ingramPartNumber": next(iter(sandbox.catalog)), "quantity": 1}]})
+    body = json.dumps(
+        {
+            "customerOrderNumber": "CT-1",
+            "lines": [
+                {
+                    "customerLineNumber": "001",
+                    "ingramPartNumber": next(iter(sandbox.catalog)),
+                    "quantity": 1,
+                }
+            ],
+        }
+    )
     with raw(sandbox) as http:
         for content_type in ("text/plain", None, "application/x-www-form-urlencoded"):
             headers = {"Content-Type": content_type} if content_type else {}
@@ -68,11 +85,16 @@ def test_a_body_that_is_not_declared_json_is_415() -> None:
             assert r.status_code == 415, (content_type, r.text)
             assert r.json()["errors"][0]["type"] == "/errors/unsupported-media-type"
             number = sandbox.order_numbers()[0]
-            r = http.put(f"/resellers/v6/orders/{number}", content='{"notes": "x"}', headers=headers)
+            r = http.put(
+                f"/resellers/v6/orders/{number}", content='{"notes": "x"}', headers=headers
+            )
             assert r.status_code == 415
         assert sandbox.counters.orders_created == 0
-        r = http.post("/resellers/v6/orders", content=body,
-                      headers={"Content-Type": "application/json; charset=utf-8"})
+        r = http.post(
+            "/resellers/v6/orders",
+            content=body,
+            headers={"Content-Type": "application/json; charset=utf-8"},
+        )
         assert r.status_code == 201
     assert sandbox.counters.orders_created == 1
 
@@ -101,8 +123,13 @@ def test_every_method_gets_json_over_a_socket_and_head_no_body() -> None:
         assert http.get(f"/resellers/v6.1/orders/{number}").status_code == 200  # still in step
         host, port = url.removeprefix("http://").split(":")
         answers = []
-        for request in (b"GET /x HTTP/1.1\r\nX-Long: " + b"a" * 70000 + b"\r\n\r\n", b"NONSENSE\r\n\r\n"):
-            with socket.create_connection((host, int(port)), timeout=5) as sock:  # http.server's own errors
+        for request in (
+            b"GET /x HTTP/1.1\r\nX-Long: " + b"a" * 70000 + b"\r\n\r\n",
+            b"NONSENSE\r\n\r\n",
+        ):
+            with socket.create_connection(
+                (host, int(port)), timeout=5
+            ) as sock:  # http.server's own errors
                 sock.sendall(request)
                 chunks = []
                 while chunk := sock.recv(65536):
@@ -111,25 +138,33 @@ def test_every_method_gets_json_over_a_socket_and_head_no_body() -> None:
     head, _, body = answers[0].partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.") and b" 431 " in head.split(b"\r\n")[0]
     assert b"application/json" in head and json.loads(body)["errors"][0]["message"]
-    assert json.loads(answers[1])["errors"][0]["message"].startswith("Bad request")  # HTTP/0.9: no head
+    assert json.loads(answers[1])["errors"][0]["message"].startswith(
+        "Bad request"
+    )  # HTTP/0.9: no head
 
 
 async def test_release_answers_the_specs_null_and_the_client_takes_it() -> None:
     sandbox = Sandbox(seed=2, orders=3, clock=FakeClock())
     async with sandbox.client() as client:
-        held = (await client.create_order(order_request(sandbox, "REL-1", hold=True))).order_numbers[0]
+        held = (
+            await client.create_order(order_request(sandbox, "REL-1", hold=True))
+        ).order_numbers[0]
         with raw(sandbox) as http:
             r = http.put(f"/resellers/v6/orders/{held}", params={"actionCode": "release"})
         assert r.status_code == 200 and r.content == b"null"
         assert r.headers["content-type"] == "application/json"
-        held2 = (await client.create_order(order_request(sandbox, "REL-2", hold=True))).order_numbers[0]
+        held2 = (
+            await client.create_order(order_request(sandbox, "REL-2", hold=True))
+        ).order_numbers[0]
         result = await client.release_order(held2)
     assert result.decode_problem is None and result.response is not None
     assert result.response.status_code == 200
     assert sandbox.order(held2)["orderStatus"] != "On Hold"
 
 
-@pytest.mark.parametrize("number, status", [("NOT-AN-ORDER", 400), ("20-1", 400), ("20-NOSUCH", 404)])
+@pytest.mark.parametrize(
+    "number, status", [("NOT-AN-ORDER", 400), ("20-1", 400), ("20-NOSUCH", 404)]
+)
 def test_one_order_number_rule_for_every_endpoint(number: str, status: int) -> None:
     sandbox = Sandbox(seed=1, orders=3)
     with raw(sandbox) as http:
@@ -165,12 +200,17 @@ async def test_the_specs_nulls_are_sent_by_default_and_decode() -> None:
     licence = [ln for ln in lines if "serviceContractInfo" in ln]
     assert licence and len(licence) < len(lines)
     assert all(_nulls(ln) == (13 if "serviceContractInfo" in ln else 12) for ln in lines)
-    assert all(ln["scheduleLines"] is None and ln["estimatedDates"][0]["delivery"] is None for ln in lines)
+    assert all(
+        ln["scheduleLines"] is None and ln["estimatedDates"][0]["delivery"] is None for ln in lines
+    )
     async with sandbox.client() as client:
         for number in sandbox.order_numbers()[:10]:
             order = await client.get_order(number)
             assert order.lines and all(ln.schedule_lines == [] for ln in order.lines)
-            assert all(len(ln.estimated_dates) == 2 and len(ln.planned_shipments) == 1 for ln in order.lines)
+            assert all(
+                len(ln.estimated_dates) == 2 and len(ln.planned_shipments) == 1
+                for ln in order.lines
+            )
     plain = Sandbox(seed=4, orders=30, realism=Realism(nulls=False))
     assert all(_nulls(plain.order(n)) == 0 for n in plain.order_numbers())
 
@@ -202,8 +242,12 @@ async def test_a_server_page_size_still_yields_every_order(prefetch: int) -> Non
 
 @PREFETCH
 async def test_an_unreported_server_page_size_over_a_socket(prefetch: int) -> None:
-    sandbox = Sandbox(seed=13, orders=250, clock=FakeClock(),
-                      realism=Realism(search_page_size=25, report_page_size=False))
+    sandbox = Sandbox(
+        seed=13,
+        orders=250,
+        clock=FakeClock(),
+        realism=Realism(search_page_size=25, report_page_size=False),
+    )
     with sandbox.serve() as url:
         async with httpx.AsyncClient(base_url=url, headers=sandbox.headers()) as http:
             assert "pageSize" not in (await http.get("/resellers/v6/orders/search")).json()
@@ -217,11 +261,21 @@ async def test_an_unreported_server_page_size_over_a_socket(prefetch: int) -> No
 @PREFETCH
 @pytest.mark.parametrize("drift", [3, -3])
 async def test_a_count_that_drifts_mid_walk_warns_once(drift: int, prefetch: int) -> None:
-    sandbox = Sandbox(seed=13, orders=250, clock=FakeClock(),
-                      realism=Realism(search_page_size=25, records_found_drift=drift))
+    sandbox = Sandbox(
+        seed=13,
+        orders=250,
+        clock=FakeClock(),
+        realism=Realism(search_page_size=25, records_found_drift=drift),
+    )
     with raw(sandbox) as http:
-        counts = [int(http.get("/resellers/v6/orders/search", params={"pageNumber": str(p)}).json()["recordsFound"])
-                  for p in (1, 2, 3)]
+        counts = [
+            int(
+                http.get("/resellers/v6/orders/search", params={"pageNumber": str(p)}).json()[
+                    "recordsFound"
+                ]
+            )
+            for p in (1, 2, 3)
+        ]
     assert counts == [250, 250 + drift, 250 + 2 * drift]
     with sandbox.serve() as url:
         async with socket_client(sandbox, url) as client:
@@ -235,8 +289,10 @@ async def test_a_count_that_drifts_mid_walk_warns_once(drift: int, prefetch: int
         # Orders added at the head push rows onto the next page: 283 rows arrive, each
         # order is yielded once and none is lost.
         assert numbers == sandbox.order_numbers()
-        assert ("count changed mid-search on 11 pages (2-12): 250 records found on page 1, "
-                "283 on page 12") in message
+        assert (
+            "count changed mid-search on 11 pages (2-12): 250 records found on page 1, "
+            "283 on page 12"
+        ) in message
         assert "33 rows on 11 pages (2-12) repeated orders already yielded" in message
         assert "283 rows over 12 pages, 250 orders yielded" in message
         warning = caught.list[0].message
@@ -249,8 +305,12 @@ async def test_a_count_that_drifts_mid_walk_warns_once(drift: int, prefetch: int
 
 @PREFETCH
 async def test_a_server_that_ignores_the_page_number_warns(prefetch: int) -> None:
-    sandbox = Sandbox(seed=13, orders=250, clock=FakeClock(),
-                      realism=Realism(search_page_size=25, ignore_page_number=True))
+    sandbox = Sandbox(
+        seed=13,
+        orders=250,
+        clock=FakeClock(),
+        realism=Realism(search_page_size=25, ignore_page_number=True),
+    )
     with sandbox.serve() as url:
         async with socket_client(sandbox, url) as client:
             with pytest.warns(PaginationWarning, match="repeated a page") as caught:
@@ -262,8 +322,14 @@ async def test_a_server_that_ignores_the_page_number_warns(prefetch: int) -> Non
 @PREFETCH
 @pytest.mark.parametrize("how", ["empty", "204"])
 async def test_a_search_that_stops_early_warns(how: Any, prefetch: int) -> None:
-    sandbox = Sandbox(seed=13, orders=250, clock=FakeClock(), realism=Realism(
-        search_page_size=25, search_stops_early_after=2, search_stops_early_with=how))
+    sandbox = Sandbox(
+        seed=13,
+        orders=250,
+        clock=FakeClock(),
+        realism=Realism(
+            search_page_size=25, search_stops_early_after=2, search_stops_early_with=how
+        ),
+    )
     with sandbox.serve() as url:
         async with socket_client(sandbox, url) as client:
             with pytest.warns(PaginationWarning, match="incomplete"):
@@ -280,8 +346,12 @@ async def test_a_search_that_stops_early_warns(how: Any, prefetch: int) -> None:
 @PREFETCH
 async def test_an_empty_first_page_with_records_found_warns(prefetch: int) -> None:
     """``search_stops_early_after=0``: page 1 says 250 found and holds no rows."""
-    sandbox = Sandbox(seed=13, orders=250, clock=FakeClock(),
-                      realism=Realism(search_page_size=25, search_stops_early_after=0))
+    sandbox = Sandbox(
+        seed=13,
+        orders=250,
+        clock=FakeClock(),
+        realism=Realism(search_page_size=25, search_stops_early_after=0),
+    )
     async with sandbox.client() as client:
         with pytest.warns(PaginationWarning, match=r"page 1 after 0 of the 250 records"):
             assert await client.search_orders(prefetch=prefetch).collect() == []
@@ -295,8 +365,16 @@ async def test_an_empty_first_page_with_records_found_warns(prefetch: int) -> No
 
 async def test_v7_can_answer_with_the_events_themselves() -> None:
     sandbox = Sandbox(seed=5, orders=3, realism=Realism(v7_create_answer="events"))
-    request = OrderCreateV7Request(customer_order_number="V7-1", lines=[
-        OrderCreateLine(customer_line_number="001", ingram_part_number=next(iter(sandbox.catalog)), quantity=1)])
+    request = OrderCreateV7Request(
+        customer_order_number="V7-1",
+        lines=[
+            OrderCreateLine(
+                customer_line_number="001",
+                ingram_part_number=next(iter(sandbox.catalog)),
+                quantity=1,
+            )
+        ],
+    )
     async with sandbox.client() as client:
         result = await client.create_order_v7(request)
     assert result.response is not None and result.response.status_code == 201
@@ -307,8 +385,12 @@ async def test_v7_can_answer_with_the_events_themselves() -> None:
 
 @pytest.mark.parametrize("drop", [False, True])
 async def test_a_2xx_create_or_modify_with_errors_still_acted(drop: bool) -> None:
-    sandbox = Sandbox(seed=5, orders=3, clock=FakeClock(),
-                      realism=Realism(create_2xx_errors=True, create_2xx_errors_drop_orders=drop))
+    sandbox = Sandbox(
+        seed=5,
+        orders=3,
+        clock=FakeClock(),
+        realism=Realism(create_2xx_errors=True, create_2xx_errors_drop_orders=drop),
+    )
     async with sandbox.client() as client:
         created = await client.create_order(order_request(sandbox, "ERR-1", hold=True))
         assert created.response is not None and created.response.status_code == 201
@@ -335,7 +417,9 @@ async def test_a_2xx_create_or_modify_with_errors_still_acted(drop: bool) -> Non
 async def test_a_2xx_with_errors_as_strings_or_another_casing_is_partial(
     shape: Any, key: str, wire: type
 ) -> None:
-    realism = Realism(create_2xx_errors=True, create_2xx_errors_shape=shape, create_2xx_errors_key=key)
+    realism = Realism(
+        create_2xx_errors=True, create_2xx_errors_shape=shape, create_2xx_errors_key=key
+    )
     sandbox = Sandbox(seed=5, orders=3, clock=FakeClock(), realism=realism)
     async with sandbox.client() as client:
         created = await client.create_order(order_request(sandbox, "ERR-S", hold=True))
@@ -351,7 +435,9 @@ async def test_a_2xx_with_errors_as_strings_or_another_casing_is_partial(
 
 @pytest.mark.parametrize("body", ["html", "empty"])
 async def test_a_2xx_create_or_modify_that_is_not_json_still_acted(body: Any) -> None:
-    sandbox = Sandbox(seed=5, orders=3, clock=FakeClock(), realism=Realism(create_2xx_non_json=body))
+    sandbox = Sandbox(
+        seed=5, orders=3, clock=FakeClock(), realism=Realism(create_2xx_non_json=body)
+    )
     async with sandbox.client() as client:
         created = await client.create_order(order_request(sandbox, "HTML-1", hold=True))
         assert created.response is not None and created.response.status_code == 201
@@ -411,8 +497,12 @@ async def test_mixed_status_spellings_decode() -> None:
         for number in plain.order_numbers():
             want, got = await pc.get_order(number), await mc.get_order(number)
             pairs: list[tuple[OrderStatus | None, OrderStatus | None, str | None]] = [
-                (want.status, got.status, got.order_status)]
-            pairs += [(a.status, b.status, b.line_status) for a, b in zip(want.lines, got.lines, strict=True)]
+                (want.status, got.status, got.order_status)
+            ]
+            pairs += [
+                (a.status, b.status, b.line_status)
+                for a, b in zip(want.lines, got.lines, strict=True)
+            ]
             for canonical, status, spelling in pairs:
                 assert status is not None and status.is_known, spelling
                 assert canonical is not None
@@ -421,15 +511,23 @@ async def test_mixed_status_spellings_decode() -> None:
         summaries = await mc.search_orders().collect()
         assert all(s.status is not None and s.status.is_known for s in summaries)
         for search_status, other_spelling in (("ON HOLD", "im::hold"), ("SHIPPED", "Shipped")):
-            want_numbers = {s.ingram_order_number
-                            for s in await pc.search_orders(order_status=search_status).collect()}
-            got_numbers = {s.ingram_order_number
-                           for s in await mc.search_orders(order_statuses=[other_spelling]).collect()}
+            want_numbers = {
+                s.ingram_order_number
+                for s in await pc.search_orders(order_status=search_status).collect()
+            }
+            got_numbers = {
+                s.ingram_order_number
+                for s in await mc.search_orders(order_statuses=[other_spelling]).collect()
+            }
             assert want_numbers and got_numbers == want_numbers, other_spelling
         assert await mc.search_orders(order_statuses=["LOST"]).collect() == []  # 204, not 400
     assert len(raw_spellings) > 12
     with raw(mixed) as http:
-        assert http.get("/resellers/v6/orders/search", params={"orderStatus": "LOST"}).status_code == 204
+        assert (
+            http.get("/resellers/v6/orders/search", params={"orderStatus": "LOST"}).status_code
+            == 204
+        )
+
         def numbers(**params: Any) -> set[str]:
             r = http.get("/resellers/v6/orders/search", params={**params, "pageSize": "100"})
             return {o["ingramOrderNumber"] for o in r.json()["orders"]}
@@ -438,7 +536,10 @@ async def test_mixed_status_spellings_decode() -> None:
         assert held and numbers(orderStatus="im::hold") == held
         assert numbers(**{"orderStatus-in": ["Customer Hold", "IM::HOLD"]}) == held
     with raw(plain) as http:
-        assert http.get("/resellers/v6/orders/search", params={"orderStatus": "LOST"}).status_code == 400
+        assert (
+            http.get("/resellers/v6/orders/search", params={"orderStatus": "LOST"}).status_code
+            == 400
+        )
 
 
 async def test_serial_and_tracking_number_variants_read_the_same() -> None:
@@ -446,10 +547,18 @@ async def test_serial_and_tracking_number_variants_read_the_same() -> None:
     varied = Sandbox(seed=7, orders=60, clock=FakeClock(), realism=Realism(number_variants=True))
     wire = json.dumps([varied.order(n) for n in varied.order_numbers()])
     assert '"SerialNumbers"' in wire and '"serialnumbers"' in wire and '"SerialNumber"' in wire
-    packages = [t for n in varied.order_numbers() for ln in varied.order(n)["lines"]
-                for s in ln["shipmentDetails"] for c in s.get("carrierDetails", ()) for t in c["trackingDetails"]]
+    packages = [
+        t
+        for n in varied.order_numbers()
+        for ln in varied.order(n)["lines"]
+        for s in ln["shipmentDetails"]
+        for c in s.get("carrierDetails", ())
+        for t in c["trackingDetails"]
+    ]
     assert any("," in t["trackingNumber"] for t in packages)
-    assert any(" " in t["trackingNumber"].strip() and "," not in t["trackingNumber"] for t in packages)
+    assert any(
+        " " in t["trackingNumber"].strip() and "," not in t["trackingNumber"] for t in packages
+    )
     seen_serials = 0
     async with plain.client() as pc, varied.client() as vc:
         for number in plain.order_numbers():
@@ -470,10 +579,14 @@ async def test_details_without_lines_set_lines_missing() -> None:
             assert order.lines_missing is (number in chosen), number
     forms = {json.dumps(sandbox.order(n).get("lines", "absent")) for n in chosen}
     everywhere = Sandbox(seed=8, orders=20, realism=Realism(details_without_lines=1.0))
-    forms |= {json.dumps(everywhere.order(n).get("lines", "absent")) for n in everywhere.order_numbers()}
+    forms |= {
+        json.dumps(everywhere.order(n).get("lines", "absent")) for n in everywhere.order_numbers()
+    }
     assert forms == {"[]", '"absent"'}
     some = Sandbox(seed=8, orders=200, realism=Realism(details_without_lines=0.1))
-    missing = sum("lines" not in some.order(n) or not some.order(n)["lines"] for n in some.order_numbers())
+    missing = sum(
+        "lines" not in some.order(n) or not some.order(n)["lines"] for n in some.order_numbers()
+    )
     assert 5 < missing < 40
 
 
@@ -482,7 +595,9 @@ async def test_details_without_lines_set_lines_missing() -> None:
 
 async def test_another_customers_order_can_answer_a_top_level_fault() -> None:
     customers = ("20-111111", "20-222222")
-    sandbox = Sandbox(seed=9, orders=10, customer_numbers=customers, realism=Realism(customer_mismatch="fault"))
+    sandbox = Sandbox(
+        seed=9, orders=10, customer_numbers=customers, realism=Realism(customer_mismatch="fault")
+    )
     theirs = sandbox.order_numbers("20-222222")[0]
     async with sandbox.client() as client:
         with pytest.raises(BadRequestError) as caught:
@@ -510,17 +625,29 @@ async def test_the_token_endpoint_can_answer_oauth_errors() -> None:
     assert r.status_code == 400 and r.json()["error"] == "unsupported_grant_type"
     default = Sandbox(seed=9, orders=3)
     with raw(default) as http:
-        r = http.post("/oauth/oauth30/token", data={"grant_type": "client_credentials", "client_id": "x",
-                                                    "client_secret": "y"})
+        r = http.post(
+            "/oauth/oauth30/token",
+            data={"grant_type": "client_credentials", "client_id": "x", "client_secret": "y"},
+        )
     assert r.status_code == 401 and set(r.json()) == {"message"}
 
 
-@pytest.mark.parametrize("bad", [
-    {"search_page_size": 0}, {"search_page_size": 101}, {"search_stops_early_after": -1},
-    {"v7_create_answer": "later"}, {"status_spelling": "odd"}, {"create_2xx_errors": 1.5},
-    {"create_2xx_errors_shape": "xml"}, {"create_2xx_errors_key": "problems"},
-    {"details_without_lines": -0.1}, {"customer_mismatch": "403"}, {"token_errors": "xml"},
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"search_page_size": 0},
+        {"search_page_size": 101},
+        {"search_stops_early_after": -1},
+        {"v7_create_answer": "later"},
+        {"status_spelling": "odd"},
+        {"create_2xx_errors": 1.5},
+        {"create_2xx_errors_shape": "xml"},
+        {"create_2xx_errors_key": "problems"},
+        {"details_without_lines": -0.1},
+        {"customer_mismatch": "403"},
+        {"token_errors": "xml"},
+    ],
+)
 def test_realism_rejects_bad_settings(bad: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         Realism(**bad)
