@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import importlib
 import inspect
 import multiprocessing
 import pickle
+import pkgutil
 import re
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -24,6 +26,7 @@ import httpx
 import pytest
 import respx
 
+import xi_orders
 import xi_orders.errors
 import xi_orders.webhooks
 from tests.conftest import BASE, make_client
@@ -126,6 +129,7 @@ def _sample(name: str, cls: type[BaseException]) -> Any:
         "limit": 5,
         "event_ids": ["ev-1", "ev-2"],
         "fresh": [],
+        "received": 3,  # PaginationError
         # OrderOutcomeUnknown
         "customer_order_number": "PO-1",
         "request": {"customerOrderNumber": "PO-1", "lines": [{"quantity": 1}]},
@@ -166,14 +170,24 @@ def build(cls: type[XiError]) -> XiError:
     return cls(*args, **kwargs)
 
 
+def _subclasses(cls: type[XiError]) -> Iterator[type[XiError]]:
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
 def error_classes() -> list[type[XiError]]:
-    found: dict[str, type[XiError]] = {}
-    for module in (xi_orders.errors, xi_orders.webhooks):
-        for name in getattr(module, "__all__", dir(module)):
-            obj = getattr(module, name)
-            if isinstance(obj, type) and issubclass(obj, XiError):
-                found[f"{obj.__module__}.{obj.__qualname__}"] = obj
-    return sorted(found.values(), key=lambda c: c.__name__)
+    """Every subclass of ``XiError`` the package defines, public or not, at any depth: every
+    module is imported first, so none is missed (pagination, webhooks, decoding...)."""
+    for module in pkgutil.walk_packages(xi_orders.__path__, "xi_orders."):
+        importlib.import_module(module.name)
+    found = {
+        f"{c.__module__}.{c.__qualname__}": c
+        for c in [XiError, *_subclasses(XiError)]
+        # Subclasses a test module defines are not the package's.
+        if c.__module__.split(".")[0] == "xi_orders"
+    }
+    return sorted(found.values(), key=lambda c: (c.__name__, c.__module__))
 
 
 CLASSES = error_classes()
@@ -184,7 +198,16 @@ def test_the_walk_finds_every_family() -> None:
     assert {"NotFoundError", "RateLimitError", "TokenRequestError", "ValidationError"} <= names
     assert {"ResponseDecodeError", "InternalServerError", "APITimeoutError"} <= names
     assert {"InvalidSignatureError", "BodyTooLargeError", "ReplayedEventError"} <= names
-    assert len(CLASSES) >= 25
+    assert {"PaginationError", "ClientClosedError", "OrderOutcomeUnknown"} <= names
+    assert {"EventLoopError", "UnexpectedError", "XiError"} <= names
+    # Every exported error is among them.
+    for module in (xi_orders, xi_orders.errors, xi_orders.webhooks):
+        for name in module.__all__:
+            obj = getattr(module, name)
+            is_error = isinstance(obj, type) and issubclass(obj, Exception)
+            if is_error and not issubclass(obj, Warning):
+                assert obj in CLASSES, name
+    assert len(CLASSES) >= 32
 
 
 # --- walking everything reachable from an error -----------------------------------------
@@ -326,6 +349,21 @@ def _sandbox_lookup_fails() -> str:
         return "no error"
 
     return asyncio.run(main())
+
+
+def test_an_error_crosses_a_multiprocessing_pool_intact() -> None:
+    # multiprocessing.Pool hung when a worker's error could not be unpickled.
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        result = pool.apply_async(_sandbox_lookup_fails)
+        with pytest.raises(NotFoundError) as caught:
+            result.get(timeout=120)  # a hang fails instead of blocking
+    error = caught.value
+    assert error.status_code == 404
+    assert error.correlation_id and error.correlation_id in str(error)
+    assert error.headers["IM-CorrelationID"] == error.correlation_id
+    data = pickle.dumps(error)
+    assert b"sandbox-client-secret" not in data
+    assert not re.search(rb"Bearer (?!\*\*\*)", data)
 
 
 def test_an_error_crosses_a_process_pool_intact() -> None:
