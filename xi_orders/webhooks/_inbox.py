@@ -29,6 +29,14 @@ def _folded(value: str | None) -> str:
     return (value or "").strip().casefold()
 
 
+def _after(after: int | None) -> int:
+    if after is None:
+        return 0
+    if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+        raise ValidationError("after", f"must be a cursor (an int >= 0) or None, got {after!r}")
+    return after
+
+
 def _scheduler() -> Callable[[Callable[[], object]], object]:
     """A thread-safe, non-blocking "run this soon on the current event loop"."""
     try:
@@ -46,6 +54,7 @@ def _scheduler() -> Callable[[Callable[[], object]], object]:
 @attrs.define(eq=False)
 class _Waiter:
     matches: Callable[[Event], bool]
+    after: int
     wake: anyio.Event
     schedule: Callable[[Callable[[], object]], object]
     result: Event | None = None
@@ -58,6 +67,12 @@ class WebhookInbox:
     waits (the sandbox delivers before the create call even returns) is still found.
     ``put`` may be called from any thread (a ``http.server`` receiver) or task; waiting
     works on asyncio and trio.
+
+    Every event put gets the next sequence number: :meth:`cursor` is the newest one, and
+    ``after=`` on :meth:`find` and :meth:`wait_for` ignores the events up to it (take the
+    cursor before sending a create, so an older event with the same PO number, from an
+    earlier order, cannot be mistaken for this one's). ``create_order_v7(...,
+    webhook_inbox=inbox)`` does this itself when a create's outcome is unknown.
 
     Example::
 
@@ -75,7 +90,9 @@ class WebhookInbox:
     def __init__(self, max_events: int = 1000) -> None:
         if max_events < 1:
             raise ValidationError("max_events", "must be at least 1")
-        self._events: collections.deque[Event] = collections.deque(maxlen=max_events)
+        #: (sequence number, event), oldest first
+        self._events: collections.deque[tuple[int, Event]] = collections.deque(maxlen=max_events)
+        self._seq = 0
         self._waiters: list[_Waiter] = []
         self._lock = threading.RLock()  # predicates run under it and may read the inbox
 
@@ -83,9 +100,10 @@ class WebhookInbox:
         """Add an event and wake whoever waits for it. Thread-safe, never blocks."""
         woken: list[_Waiter] = []
         with self._lock:
-            self._events.append(event)
+            self._seq += 1
+            self._events.append((self._seq, event))
             for waiter in self._waiters:
-                if waiter.result is None and waiter.matches(event):
+                if waiter.result is None and self._seq > waiter.after and waiter.matches(event):
                     waiter.result = event
                     woken.append(waiter)
             self._waiters = [w for w in self._waiters if w.result is None]
@@ -100,18 +118,31 @@ class WebhookInbox:
         for event in events:
             self.put(event)
 
+    def cursor(self) -> int:
+        """The sequence number of the newest event put so far (0 before the first).
+
+        Pass it as ``after=`` to :meth:`find` or :meth:`wait_for` to see only the events
+        put since. Example::
+
+            mark = inbox.cursor()
+            confirmation = await client.create_order_v7(request)
+            event = await inbox.wait_for(customer_order_number="PO-1", after=mark)
+        """
+        with self._lock:
+            return self._seq
+
     @property
     def events(self) -> list[Event]:
         """The events kept, oldest first."""
         with self._lock:
-            return list(self._events)
+            return [event for _, event in self._events]
 
     def __len__(self) -> int:
         with self._lock:
             return len(self._events)
 
     def clear(self) -> None:
-        """Forget every event kept (waiters keep waiting)."""
+        """Forget every event kept (waiters keep waiting; sequence numbers go on)."""
         with self._lock:
             self._events.clear()
 
@@ -166,15 +197,20 @@ class WebhookInbox:
         confirmation_number: str | OrderCreateV7Confirmation | None = None,
         kind: EventKind | str | Collection[EventKind | str] | None = None,
         predicate: Callable[[Event], bool] | None = None,
+        after: int | None = None,
     ) -> list[Event]:
         """The kept events matching every criterion given, oldest first (no waiting).
 
+        ``after``: only events put after that :meth:`cursor`.
         Example: ``inbox.find(order_number="20-RD128", kind=EventKind.ORDER_SHIPPED)``.
         """
         matches = self._criteria(
             customer_order_number, order_number, confirmation_number, kind, predicate
         )
-        return [e for e in self.events if matches(e)]
+        floor = _after(after)
+        with self._lock:
+            kept = list(self._events)
+        return [e for seq, e in kept if seq > floor and matches(e)]
 
     async def wait_for(
         self,
@@ -184,6 +220,7 @@ class WebhookInbox:
         confirmation_number: str | OrderCreateV7Confirmation | None = None,
         kind: EventKind | str | Collection[EventKind | str] | None = None,
         predicate: Callable[[Event], bool] | None = None,
+        after: int | None = None,
         timeout: float | None = 60.0,  # noqa: ASYNC109 - a deadline is part of the contract
     ) -> Event:
         """The oldest kept event matching every criterion given, or the next to arrive.
@@ -192,8 +229,9 @@ class WebhookInbox:
         case or surrounding spaces), ``order_number`` (an Ingram Micro order number),
         ``confirmation_number`` (a v7 confirmation or its number: only if the event carries
         one, which the spec's example does not), ``kind`` (an :class:`EventKind`, a wire or
-        normalised type name, or several), ``predicate`` (any test). Raises
-        :class:`TimeoutError` after ``timeout`` seconds (None: wait forever).
+        normalised type name, or several), ``predicate`` (any test). ``after``: only
+        events put after that :meth:`cursor` (earlier ones are ignored, even if they
+        match). Raises :class:`TimeoutError` after ``timeout`` seconds (None: wait forever).
 
         Example::
 
@@ -202,10 +240,10 @@ class WebhookInbox:
         matches = self._criteria(
             customer_order_number, order_number, confirmation_number, kind, predicate
         )
-        waiter = _Waiter(matches, anyio.Event(), _scheduler())
+        waiter = _Waiter(matches, _after(after), anyio.Event(), _scheduler())
         with self._lock:
-            for event in self._events:
-                if matches(event):
+            for seq, event in self._events:
+                if seq > waiter.after and matches(event):
                     waiter.result = event
                     break
             else:
