@@ -8,10 +8,14 @@ well under a minute: search lags 0.5 s (the issue's 2 s, divided by 4), the reco
 window is 2 s, and a hanging answer is cut by a 0.5 s read timeout.
 
 Reported from the sandbox's own view, not the client's: orders it holds for the run's PO
-numbers, duplicates, orders lost, and how each call ended (clean, found, resent, unknown).
-Run twice: with the duplicate-PO guard on (the default) and with duplicates allowed.
+numbers, duplicates, orders lost (not held, and the call did not say so with
+``OrderOutcomeUnknown``), and how each call ended (clean, found, resent, unknown). Run with
+the duplicate-PO guard on (the default) and with duplicates allowed, where every ambiguous
+create is honestly unknown (an order found may be an earlier one with the same PO), and a
+baseline with ``reconcile=False``: the calls left in doubt without reconciliation.
 
-    python -m benchmarks.bench_reconcile [--orders 1000] [--json out.json]
+    python -m benchmarks.bench_reconcile [--orders 1000] [--no-baseline] [--json out.json]
+    python benchmarks/run.py --only reconcile       # rows R1 and R2 of the table
 """
 
 from __future__ import annotations
@@ -26,7 +30,15 @@ from typing import Any
 
 import anyio
 
-from xi_orders import AsyncOrdersClient, OrderOutcomeUnknown, ReconcilePolicy, RetryPolicy
+from benchmarks._common import Row, Settings
+from xi_orders import (
+    AsyncOrdersClient,
+    OrderOutcomeUnknown,
+    ReconcilePolicy,
+    RetryPolicy,
+    XiError,
+)
+from xi_orders._reconcile import is_ambiguous
 from xi_orders.models import OrderCreateLine, OrderCreateRequest
 from xi_orders.testing import Faults, Sandbox
 
@@ -47,13 +59,15 @@ FAULTS = Faults(
 )
 
 
-def scenario(orders: int, *, duplicates_allowed: bool, concurrency: int = 50) -> dict[str, Any]:
+def scenario(
+    orders: int, *, duplicates_allowed: bool, reconcile: bool = True, concurrency: int = 50
+) -> dict[str, Any]:
     """Place ``orders`` orders with distinct PO numbers; return what the sandbox holds."""
     sandbox = Sandbox(seed=11, orders=10, faults=FAULTS, search_lag=SEARCH_LAG)
     parts = sorted(sandbox.catalog)[:3]
-    prefix = "DUP" if duplicates_allowed else "PO"
+    prefix = ("DUP" if duplicates_allowed else "PO") + ("" if reconcile else "-OFF")
     outcomes: Counter[str] = Counter()
-    succeeded: set[str] = set()
+    unknown: set[str] = set()
     started = time.perf_counter()
 
     async def main(url: str) -> None:
@@ -66,7 +80,7 @@ def scenario(orders: int, *, duplicates_allowed: bool, concurrency: int = 50) ->
             rate_limit=None,
             timeout=0.5,
             retry=RetryPolicy(wait_initial=0.05, wait_max=0.2, wait_jitter=0.05),
-            reconcile=POLICY,
+            reconcile=POLICY if reconcile else False,
         ) as client:
             limiter = anyio.Semaphore(concurrency)
 
@@ -81,17 +95,24 @@ def scenario(orders: int, *, duplicates_allowed: bool, concurrency: int = 50) ->
                     ],
                     allow_duplicate_customer_order_number=duplicates_allowed or None,
                 )
+                po = order.customer_order_number or ""
                 async with limiter:
                     try:
                         result = await client.create_order(order)
                     except OrderOutcomeUnknown:
                         outcomes["unknown"] += 1
-                    except Exception as exc:  # counted, so a surprise shows in the report
+                        unknown.add(po)
+                    except XiError as exc:
+                        if not reconcile and is_ambiguous(exc):
+                            outcomes["in doubt"] += 1  # what the caller must sort out alone
+                            unknown.add(po)
+                        else:  # counted, so a surprise shows in the report
+                            outcomes[f"error {type(exc).__name__}"] += 1
+                    except Exception as exc:
                         outcomes[f"error {type(exc).__name__}"] += 1
                     else:
                         how = result.reconciliation
                         outcomes[how.outcome if how is not None else "clean"] += 1
-                        succeeded.add(order.customer_order_number or "")
 
             async with anyio.create_task_group() as tg:
                 for i in range(orders):
@@ -106,18 +127,22 @@ def scenario(orders: int, *, duplicates_allowed: bool, concurrency: int = 50) ->
     )
     counters = sandbox.counters
     fault_counts = {k: v for k, v in counters.faults.items() if v}
+    asked = {f"{prefix}-{i:05d}" for i in range(orders)}
     return {
         "duplicates_allowed": duplicates_allowed,
+        "reconcile": reconcile,
         "orders_asked": orders,
         "orders_held": sum(held.values()),
         "distinct_po_held": len(held),
         "duplicates": sum(v - 1 for v in held.values() if v > 1),
-        # placed according to the call, but not held by the server
-        "lost": len(succeeded - set(held)),
-        # not held, and the caller was told so (OrderOutcomeUnknown)
-        "not_placed_reported_unknown": orders - len(held) - len(succeeded - set(held)),
+        # not held by the server, and the call did not say it might not be
+        "lost": len(asked - set(held) - unknown),
+        # reported unknown (or, without reconciliation, in doubt): placed, and not placed
+        "unknown_placed": len(unknown & set(held)),
+        "unknown_not_placed": len(unknown - set(held)),
         "outcomes": dict(outcomes),
         "unknown": outcomes["unknown"],
+        "in_doubt": outcomes["unknown"] + outcomes["in doubt"],
         "creates_sent": counters.requests["create_order"],
         "faults": fault_counts,
         "faults_acted": {k: v for k, v in counters.faults_acted.items() if v},
@@ -125,9 +150,74 @@ def scenario(orders: int, *, duplicates_allowed: bool, concurrency: int = 50) ->
     }
 
 
+def _describe(r: dict[str, Any]) -> str:
+    if not r["reconcile"]:
+        guard = "reconcile=False"
+    elif r["duplicates_allowed"]:
+        guard = "duplicates allowed"
+    else:
+        guard = "duplicate-PO guard on"
+    return (
+        f"{guard}: {r['orders_asked']} asked, {r['orders_held']} held, "
+        f"{r['duplicates']} duplicates, {r['lost']} lost, {r['in_doubt']} unknown "
+        f"({r['unknown_placed']} placed, {r['unknown_not_placed']} not), "
+        f"{r['creates_sent']} creates sent, outcomes {r['outcomes']}, "
+        f"faults {r['faults']} (acted {r['faults_acted']}), {r['seconds']} s"
+    )
+
+
+def run(settings: Settings) -> list[Row]:
+    """Rows R1 (guard on, against reconcile=False) and R2 (duplicates allowed)."""
+    orders = settings.pick(1000, 300)
+    log = logging.getLogger("xi_orders")
+    level = log.level
+    log.setLevel(logging.ERROR)  # one WARNING per fault otherwise
+    try:
+        guarded = scenario(orders, duplicates_allowed=False)
+        allowed = scenario(orders, duplicates_allowed=True)
+        baseline = scenario(orders, duplicates_allowed=False, reconcile=False)
+    finally:
+        log.setLevel(level)
+    what = (
+        f"{orders:,} creates over a real socket, 10% act-then-fail, 5% fail-without-acting, "
+        f"search lag {SEARCH_LAG:g} s (2 s scaled by 1/4)"
+    )
+    return [
+        Row(
+            "R1",
+            f"calls left in doubt, duplicate-PO guard on: {what}",
+            guarded["in_doubt"],
+            baseline["in_doubt"],
+            "calls",
+            "reconcile=False (the ambiguous error)",
+            f"exactly {orders:,} held, 0 duplicates, 0 lost, 0 unknown",
+            ratio=None,
+            passed=guarded["orders_held"] == guarded["distinct_po_held"] == orders
+            and guarded["duplicates"] == 0
+            and guarded["lost"] == 0
+            and guarded["in_doubt"] == 0,
+            notes=_describe(guarded) + "; baseline " + _describe(baseline),
+            details={"guarded": guarded, "baseline": baseline},
+        ),
+        Row(
+            "R2",
+            f"OrderOutcomeUnknown, duplicates allowed: {what}",
+            allowed["unknown"],
+            None,
+            "calls",
+            "-",
+            "0 duplicates, 0 lost; the unknowns reported",
+            passed=allowed["duplicates"] == 0 and allowed["lost"] == 0,
+            notes=_describe(allowed),
+            details={"allowed": allowed},
+        ),
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=1000)
+    parser.add_argument("--no-baseline", action="store_true", help="skip the reconcile=False run")
     parser.add_argument("--json", help="write the results here too")
     args = parser.parse_args(argv)
     logging.getLogger("xi_orders").setLevel(logging.ERROR)  # one WARNING per fault otherwise
@@ -135,14 +225,10 @@ def main(argv: list[str] | None = None) -> int:
         scenario(args.orders, duplicates_allowed=False),
         scenario(args.orders, duplicates_allowed=True),
     ]
+    if not args.no_baseline:
+        results.append(scenario(args.orders, duplicates_allowed=False, reconcile=False))
     for r in results:
-        guard = "duplicates allowed" if r["duplicates_allowed"] else "duplicate-PO guard on"
-        print(
-            f"{guard}: {r['orders_asked']} asked, {r['orders_held']} held, "
-            f"{r['duplicates']} duplicates, {r['lost']} lost, {r['unknown']} unknown, "
-            f"{r['creates_sent']} creates sent, outcomes {r['outcomes']}, "
-            f"faults {r['faults']} (acted {r['faults_acted']}), {r['seconds']} s"
-        )
+        print(_describe(r))
     if args.json:
         with open(args.json, "w") as out:
             json.dump(results, out, indent=2)

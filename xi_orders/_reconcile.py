@@ -1,9 +1,12 @@
 """Exactly-once placement: what a create does when its outcome is unknown.
 
 Owns the decision after a create fails in a way that may have reached the server: look the
-order up by its customer PO number, compare it with what was sent, then return it, send the
-create once more (only behind the server's duplicate-PO guard), or raise
-``OrderOutcomeUnknown``. Must not import the client: it receives the operations it needs.
+order up by its customer PO number (racing, for a v7 create with a ``WebhookInbox``, the
+order-create event carrying that PO), compare it with what was sent, then return it, send
+the create once more (only behind the server's duplicate-PO guard), or raise
+``OrderOutcomeUnknown`` (always, when duplicates are allowed: an order found could be an
+earlier one with the same PO). Must not import the client nor the webhooks package: it
+receives the operations and the inbox it needs.
 """
 
 from __future__ import annotations
@@ -11,8 +14,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar, cast
 
+import anyio
 import attrs
 
 from . import _clock
@@ -49,7 +53,9 @@ class ReconcilePolicy:
     immediate search is not proof of absence. The defaults search for up to ``window``
     seconds with backoff from ``first_wait`` doubling up to ``max_wait``, and send the
     create at most ``max_creates`` times in all, the repeats only when the API's own
-    duplicate-PO guard protects the order.
+    duplicate-PO guard protects the order. With duplicates allowed
+    (``allow_duplicate_customer_order_number``) an unknown outcome is never settled: the
+    search only gathers the candidates for ``OrderOutcomeUnknown``.
 
     Example::
 
@@ -225,6 +231,60 @@ def _created_order(detail: OrderDetail) -> CreatedOrder:
     )
 
 
+class InboxEvent(Protocol):
+    """What reconciliation reads of a webhook event (``xi_orders.webhooks.Event``)."""
+
+    @property
+    def event_id(self) -> str: ...
+
+    @property
+    def order_numbers(self) -> list[str]: ...
+
+    @property
+    def data(self) -> object: ...
+
+
+class Inbox(Protocol):
+    """What reconciliation needs of a ``xi_orders.webhooks.WebhookInbox``: this module
+    stays free of webhook imports (they would load on every client import)."""
+
+    def cursor(self) -> int: ...
+
+    async def wait_for(
+        self,
+        *,
+        customer_order_number: str | None = ...,
+        kind: str | None = ...,
+        predicate: Callable[[Any], bool] | None = ...,
+        after: int | None = ...,
+        timeout: float | None = ...,  # noqa: ASYNC109 - the inbox's own signature
+    ) -> InboxEvent: ...
+
+
+#: The ``eventType`` of the event announcing what a v7 create made.
+_CREATE_EVENT = "async_order_create"
+
+
+@attrs.define
+class _Looked:
+    """What one round of lookups (search, and the webhook inbox if any) concluded."""
+
+    #: orders carrying our PO that match what we sent
+    ours: list[OrderDetail] = attrs.field(factory=list)
+    #: order numbers carrying our PO that do not
+    others: list[str] = attrs.field(factory=list)
+    #: the last search error, when no search succeeded (and no event decided)
+    error: XiError | None = None
+    source: Literal["search", "webhook"] = "search"
+    #: an order-create event for our PO named no order: the create was refused
+    rejected: bool = False
+    events: list[InboxEvent] = attrs.field(factory=list)
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.ours or self.others or self.rejected)
+
+
 @attrs.define
 class _Search:
     """The lookups of one placement: which orders carry our PO number, and which are ours."""
@@ -232,7 +292,32 @@ class _Search:
     ops: _Operations
     shape: OrderShape
     started: date
+    inbox: Inbox | None = None
+    #: the inbox's cursor before the first create: older events are not about it
+    cursor: int | None = None
     correlation_ids: list[str] = attrs.field(factory=list)
+    #: events already acted on (a resend must not read the same rejection twice)
+    seen_events: set[str] = attrs.field(factory=set)
+
+    async def _detail(self, number: str) -> OrderDetail:
+        cid = new_correlation_id()
+        self.correlation_ids.append(cid)
+        return await self.ops.get_order(number, correlation_id=cid)
+
+    def _is_ours(self, detail: OrderDetail) -> bool:
+        placed = detail.ingram_order_date
+        placed_day = placed.date() if isinstance(placed, datetime) else placed
+        # With duplicates allowed, an order dated before this placement began cannot be
+        # ours (dates only: a day of slack for time zones). With the duplicate-PO guard
+        # on, an older order with our PO would have made the server refuse ours, so the
+        # PO and the lines decide (and clocks, the server's and ours, need not agree).
+        if (
+            self.shape.duplicates_allowed
+            and placed_day is not None
+            and placed_day < self.started - timedelta(days=1)
+        ):
+            return False
+        return self.shape.matches(detail)
 
     async def once(self) -> tuple[list[OrderDetail], list[str]]:
         """(orders matching what we sent, order numbers carrying our PO that do not)."""
@@ -251,33 +336,17 @@ class _Search:
             seen.add(number)
             if _norm(summary.customer_order_number) != _norm(self.shape.customer_order_number):
                 continue  # search matched loosely; not our PO
-            cid = new_correlation_id()
-            self.correlation_ids.append(cid)
-            detail = await self.ops.get_order(number, correlation_id=cid)
-            placed = detail.ingram_order_date
-            placed_day = placed.date() if isinstance(placed, datetime) else placed
-            # With duplicates allowed, an order dated before this placement began cannot be
-            # ours (dates only: a day of slack for time zones). With the duplicate-PO guard
-            # on, an older order with our PO would have made the server refuse ours, so the
-            # PO and the lines decide (and clocks, the server's and ours, need not agree).
-            if (
-                self.shape.duplicates_allowed
-                and placed_day is not None
-                and placed_day < self.started - timedelta(days=1)
-            ):
-                others.append(number)
-            elif self.shape.matches(detail):
+            detail = await self._detail(number)
+            if self._is_ours(detail):
                 ours.append(detail)
             else:
                 others.append(number)
         return ours, others
 
-    async def until_found(
-        self, policy: ReconcilePolicy
-    ) -> tuple[list[OrderDetail], list[str], XiError | None]:
-        """Search with backoff for up to ``policy.window`` seconds.
+    async def until_found(self, policy: ReconcilePolicy) -> _Looked:
+        """Search with backoff until an order carries our PO, for up to ``policy.window`` s.
 
-        Returns (ours, others, the last search error if no search ever succeeded).
+        ``error`` is the last search error if no search ever succeeded.
         """
         deadline = _clock.monotonic() + policy.window
         wait = policy.first_wait
@@ -296,33 +365,115 @@ class _Search:
                 succeeded = True
                 last_error = None
                 if ours or others:
-                    return ours, others, None
+                    return _Looked(ours, others)
             if _clock.monotonic() >= deadline:
-                return ours, others, (None if succeeded else last_error)
+                return _Looked(ours, others, None if succeeded else last_error)
             wait = min(wait * 2, policy.max_wait)
+
+    async def _read_event(self, event: InboxEvent) -> _Looked | None:
+        """What an order-create event for our PO says (None: it could not be checked)."""
+        self.seen_events.add(event.event_id)
+        numbers = event.order_numbers
+        if not numbers:
+            return _Looked(source="webhook", rejected=True, events=[event])
+        looked = _Looked(source="webhook", events=[event])
+        # The event is a hint (its signature covers only its eventId): each order it
+        # names is fetched and compared with what was sent before it counts.
+        for number in numbers:
+            try:
+                detail = await self._detail(number)
+            except XiError as exc:
+                logger.debug("reconcile: order %s of event %s: %s", number, event.event_id, exc)
+                return None
+            if self._is_ours(detail):
+                looked.ours.append(detail)
+            else:
+                looked.others.append(number)
+        return looked
+
+    async def look(self, policy: ReconcilePolicy) -> _Looked:
+        """Search for the order; with an inbox, race the search against the order-create
+        event for our PO (events from before the first create are ignored): the first to
+        decide wins and the other is cancelled."""
+        inbox = self.inbox
+        if inbox is None:
+            return await self.until_found(policy)
+        decided: list[_Looked] = []
+        failed: list[Exception] = []
+        reading = False
+        read = anyio.Event()
+
+        async def watch(scope: anyio.CancelScope) -> None:
+            nonlocal reading
+            try:
+                event = await inbox.wait_for(
+                    customer_order_number=self.shape.customer_order_number,
+                    kind=_CREATE_EVENT,
+                    predicate=lambda e: e.event_id not in self.seen_events,
+                    after=self.cursor,
+                    timeout=None,  # the search's window bounds the race
+                )
+                reading = True
+                looked = await self._read_event(event)
+            except Exception as exc:
+                failed.append(exc)
+                scope.cancel()
+                return
+            finally:
+                read.set()
+            if looked is not None and not decided:
+                decided.append(looked)
+                scope.cancel()
+
+        async def search(scope: anyio.CancelScope) -> None:
+            try:
+                looked = await self.until_found(policy)
+                if not looked.anything and reading:
+                    # An event arrived and its orders are being fetched: it knows better
+                    # than a search that found nothing (the index lags) or could not run.
+                    await read.wait()
+            except Exception as exc:
+                failed.append(exc)
+            else:
+                if not decided:
+                    decided.append(looked)
+            scope.cancel()
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(watch, tg.cancel_scope)
+            tg.start_soon(search, tg.cancel_scope)
+        if failed and not decided:
+            # raised as is, not wrapped in the task group's ExceptionGroup: the caller's
+            # except clauses (ClientClosedError...) must still match
+            raise failed[0]
+        return decided[0]
 
 
 async def place(
     send: Callable[[str], Awaitable[ResultT]],
-    found: Callable[[list[CreatedOrder], Reconciliation, ResultT | None], ResultT],
+    found: Callable[[list[CreatedOrder], Reconciliation, ResultT | None, list[object]], ResultT],
     ops: _Operations,
     shape: OrderShape,
     policy: ReconcilePolicy,
     *,
     request: object,
     first_correlation_id: str | None = None,
+    inbox: Inbox | None = None,
 ) -> ResultT:
     """Send a create and resolve an ambiguous failure; see ``AsyncOrdersClient.create_order``.
 
     ``send(correlation_id)`` sends the create once (the send path's own retries included:
-    those happen only when nothing was placed); ``found(orders, reconciliation, None)``
-    builds the typed result from the orders found, and marks a resent result
-    (``found([], reconciliation, result)``).
+    those happen only when nothing was placed); ``found(orders, reconciliation, None,
+    event_data)`` builds the typed result from the orders found (and the ``data`` of the
+    webhook events that announced them), and marks a resent result
+    (``found([], reconciliation, result, [])``). With ``inbox``, its cursor is taken before
+    the first send and every lookup races the search against the inbox.
     """
     started = datetime.fromtimestamp(_clock.wall(), timezone.utc).date()
     create_cids: list[str] = []
-    search = _Search(ops, shape, started)
+    search = _Search(ops, shape, started, inbox, inbox.cursor() if inbox is not None else None)
     cause: str | None = None
+    last = _Looked()  # what decided the latest resend
     while True:
         cid = first_correlation_id if not create_cids and first_correlation_id else None
         cid = cid or new_correlation_id()
@@ -333,13 +484,9 @@ async def place(
             if cause is not None and _is_duplicate_po(exc):
                 # Refused as a duplicate after an earlier ambiguous create: that one was
                 # placed after all and is not yet visible. Look again before giving up.
-                ours, others, search_error = await search.until_found(policy)
-                if len(ours) >= 1 and not others:
-                    return found(
-                        [_created_order(d) for d in ours],
-                        _reconciliation("found", cause, create_cids, search, ours),
-                        None,
-                    )
+                looked = await search.look(policy)
+                if looked.ours and not looked.others:
+                    return _found(found, looked, cause, create_cids, search)
                 raise _unknown(
                     "a repeat was refused as a duplicate PO number, but the order placed "
                     "earlier could not be identified",
@@ -347,7 +494,7 @@ async def place(
                     request,
                     create_cids,
                     search,
-                    others=[d.ingram_order_number or "" for d in ours] + others,
+                    looked,
                     cause=exc,
                 ) from exc
             if not is_ambiguous(exc):
@@ -358,40 +505,43 @@ async def place(
                 shape.customer_order_number,
                 type(exc).__name__,
             )
-            ours, others, search_error = await search.until_found(policy)
-            if search_error is not None:
+            looked = await search.look(policy)
+            if looked.error is not None:
                 raise _unknown(
                     "search was unavailable, so whether the order was placed is unknown",
                     shape,
                     request,
                     create_cids,
                     search,
-                    cause=search_error,
-                ) from exc
-            if ours and not others and (not shape.duplicates_allowed or len(ours) == 1):
-                return found(
-                    [_created_order(d) for d in ours],
-                    _reconciliation("found", cause, create_cids, search, ours),
-                    None,
-                )
-            if ours or others:
-                raise _unknown(
-                    "several orders carry this PO number",
-                    shape,
-                    request,
-                    create_cids,
-                    search,
-                    others=[d.ingram_order_number or "" for d in ours] + others,
-                    cause=exc,
+                    looked,
+                    cause=looked.error,
                 ) from exc
             if shape.duplicates_allowed:
+                # Without the duplicate-PO guard nothing tells this create's order from an
+                # earlier one with the same PO and lines (a reused PO number): returning
+                # the one found could hide that this create placed nothing, and sending
+                # again could place it twice. The caller, who knows the PO's history,
+                # decides from the candidates.
                 raise _unknown(
-                    f"the order was not found within {policy.window:g} s, and duplicates "
-                    "are allowed, so sending it again could place it twice",
+                    _unknown_with_duplicates(looked, policy),
                     shape,
                     request,
                     create_cids,
                     search,
+                    looked,
+                    cause=exc,
+                ) from exc
+            if looked.ours and not looked.others:
+                return _found(found, looked, cause, create_cids, search)
+            if looked.ours or looked.others:
+                raise _unknown(
+                    "orders carry this PO number that do not all match what was sent "
+                    "(lines, ship-to)",
+                    shape,
+                    request,
+                    create_cids,
+                    search,
+                    looked,
                     cause=exc,
                 ) from exc
             if len(create_cids) >= policy.max_creates:
@@ -401,33 +551,69 @@ async def place(
                     request,
                     create_cids,
                     search,
+                    looked,
                     cause=exc,
                 ) from exc
             logger.warning(
-                "PO %s not found within %g s: sending the create again (the API refuses a "
-                "duplicate PO number)",
+                "PO %s %s: sending the create again (the API refuses a duplicate PO number)",
                 shape.customer_order_number,
-                policy.window,
+                "refused, says its order-create event"
+                if looked.rejected
+                else f"not found within {policy.window:g} s",
             )
+            last = looked
             continue
         if cause is None:
             return result
-        return found([], _reconciliation("resent", cause, create_cids, search), result)
+        return found([], _reconciliation("resent", cause, create_cids, search, last), result, [])
 
 
-def _reconciliation(
-    outcome: str,
+def _unknown_with_duplicates(looked: _Looked, policy: ReconcilePolicy) -> str:
+    """Why a create with duplicates allowed stays unknown, from what the lookups saw."""
+    if looked.ours or looked.others:
+        return (
+            "duplicates are allowed, so the order found with this PO number may be an "
+            "earlier one (a reused PO number) and this create may have placed nothing"
+        )
+    if looked.rejected:
+        return (
+            "duplicates are allowed, so the order-create event refusing this PO number may "
+            "belong to another create with the same PO number"
+        )
+    return (
+        f"the order was not found within {policy.window:g} s, and duplicates are allowed, "
+        "so sending it again could place it twice"
+    )
+
+
+def _found(
+    found: Callable[[list[CreatedOrder], Reconciliation, ResultT | None, list[object]], ResultT],
+    looked: _Looked,
     cause: str,
     create_cids: list[str],
     search: _Search,
-    found: Sequence[OrderDetail] = (),
+) -> ResultT:
+    return found(
+        [_created_order(d) for d in looked.ours],
+        _reconciliation("found", cause, create_cids, search, looked),
+        None,
+        [event.data for event in looked.events],
+    )
+
+
+def _reconciliation(
+    outcome: str, cause: str, create_cids: list[str], search: _Search, looked: _Looked
 ) -> Reconciliation:
     return Reconciliation(
         outcome=outcome,
         cause=cause,
         create_correlation_ids=tuple(create_cids),
         lookup_correlation_ids=tuple(search.correlation_ids),
-        order_numbers=tuple(d.ingram_order_number for d in found if d.ingram_order_number),
+        order_numbers=tuple(d.ingram_order_number for d in looked.ours if d.ingram_order_number)
+        if outcome == "found"
+        else (),
+        source=looked.source,
+        event_ids=tuple(event.event_id for event in looked.events),
     )
 
 
@@ -437,19 +623,35 @@ def _unknown(
     request: object,
     create_cids: list[str],
     search: _Search,
+    looked: _Looked,
     *,
-    others: Sequence[str] = (),
     cause: BaseException | None = None,
 ) -> OrderOutcomeUnknown:
+    if looked.events:
+        reason += f" (webhook events {', '.join(e.event_id for e in looked.events)})"
+    candidates = [d.ingram_order_number or "" for d in looked.ours] + looked.others
     return OrderOutcomeUnknown(
         reason,
         customer_order_number=shape.customer_order_number,
         request=request,
-        candidates=tuple(n for n in others if n),
+        candidates=tuple(dict.fromkeys(n for n in candidates if n)),
         create_correlation_ids=tuple(create_cids),
         lookup_correlation_ids=tuple(search.correlation_ids),
         cause=f"{type(cause).__name__}: {cause}" if cause is not None else None,
     )
+
+
+def check_inbox(field: str, inbox: object) -> Inbox | None:
+    """``inbox`` if it is a ``WebhookInbox`` (or quacks like one), else ValidationError."""
+    if inbox is None:
+        return None
+    if not (
+        callable(getattr(inbox, "cursor", None)) and callable(getattr(inbox, "wait_for", None))
+    ):
+        raise ValidationError(
+            field, f"must be a xi_orders.webhooks.WebhookInbox or None, got {inbox!r}"
+        )
+    return cast("Inbox", inbox)
 
 
 async def create_once(
@@ -458,19 +660,27 @@ async def create_once(
     ops: _Operations,
     policy: ReconcilePolicy | None,
     correlation_id: str | None,
-    blank: Callable[[list[CreatedOrder]], PlacedT],
+    blank: Callable[[list[CreatedOrder], list[object]], PlacedT],
+    inbox: Inbox | None = None,
 ) -> PlacedT:
     """A create sent through ``send``, its ambiguous outcome resolved under ``policy``
-    (``None``: not resolved, the ambiguous error raises). ``blank(orders)`` makes the
-    result for orders found by search."""
+    (``None``: not resolved, the ambiguous error raises). ``blank(orders, event_data)``
+    makes the result for orders found (``event_data``: the ``data`` of the webhook events
+    that announced them, empty when search found them). ``inbox``: a ``WebhookInbox``
+    receiving Ingram Micro's events, watched while searching."""
     if policy is None:
         return await send(correlation_id)
     if correlation_id is not None:
         check_correlation_id(correlation_id)
 
-    def found(orders: list[CreatedOrder], how: Reconciliation, result: PlacedT | None) -> PlacedT:
+    def found(
+        orders: list[CreatedOrder],
+        how: Reconciliation,
+        result: PlacedT | None,
+        event_data: list[object],
+    ) -> PlacedT:
         if result is None:
-            result = blank(orders)
+            result = blank(orders, event_data)
         result.reconciliation = how
         return result
 
@@ -481,5 +691,12 @@ async def create_once(
         order.allow_duplicate_customer_order_number,
     )
     return await place(
-        send, found, ops, shape, policy, request=order, first_correlation_id=correlation_id
+        send,
+        found,
+        ops,
+        shape,
+        policy,
+        request=order,
+        first_correlation_id=correlation_id,
+        inbox=inbox,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import attrs
 import httpx
 
@@ -33,8 +35,10 @@ class Reconciliation:
     """How a create's unknown outcome was resolved (``result.reconciliation``).
 
     ``outcome`` is ``"found"`` (the order was placed by a create that failed ambiguously,
-    and found by search: no second create) or ``"resent"`` (it was surely not placed, and
-    the create was sent again behind the duplicate-PO guard).
+    and found: no second create) or ``"resent"`` (it was surely not placed, and the create
+    was sent again behind the duplicate-PO guard). ``source`` says what decided it: the
+    search by PO number, or (v7 with a ``WebhookInbox``) the order-create webhook event,
+    whose IDs are in ``event_ids``.
     """
 
     outcome: str
@@ -46,3 +50,7 @@ class Reconciliation:
     lookup_correlation_ids: tuple[str, ...]
     #: The Ingram Micro order numbers found (empty when the create was resent).
     order_numbers: tuple[str, ...] = ()
+    #: What decided: ``"search"`` (by PO number) or ``"webhook"`` (an order-create event).
+    source: Literal["search", "webhook"] = "search"
+    #: The ``eventId`` of each webhook event that decided (empty when search did).
+    event_ids: tuple[str, ...] = ()

@@ -18,7 +18,7 @@ from ._core import ClientCore
 from ._options import NO_OPTIONS, EventHooks, PoolSettings, RequestOptions
 from ._ratelimit import STANDARD as STANDARD_RATE_LIMIT
 from ._ratelimit import RateLimit, RateLimiter
-from ._reconcile import ReconcilePolicy, create_once
+from ._reconcile import ReconcilePolicy, check_inbox, create_once
 from ._response import ResponseMeta
 from ._retry import RetryPolicy
 from ._search import (
@@ -44,6 +44,9 @@ from .errors import (
     ValidationError,
 )
 from .models import (
+    AsyncOrderCreateEvent,
+    AsyncOrderCreateResult,
+    CreatedOrder,
     OrderCreateRequest,
     OrderCreateResponse,
     OrderCreateV7Confirmation,
@@ -61,6 +64,8 @@ if TYPE_CHECKING:
     import ssl
 
     from typing_extensions import Unpack
+
+    from .webhooks import WebhookInbox
 
 Environment = _config.Environment
 
@@ -118,6 +123,10 @@ class AsyncOrdersClient(ClientCore):
             its PO number and returns it, or sends it once more when it surely was not
             placed, with a default ``ReconcilePolicy``; a ``ReconcilePolicy`` to tune the
             search window; ``False`` to get the ambiguous error instead.
+        webhook_inbox: a ``xi_orders.webhooks.WebhookInbox`` your webhook receiver puts
+            Ingram Micro's events into: a v7 create whose outcome is unknown then also
+            watches it for the order-create event carrying its PO number, usually a faster
+            answer than search (see ``create_order_v7``).
         default_headers; event_hooks, limits, proxy, verify (httpx's, for the pool we build);
             tracer_provider, meter_provider, propagate_trace (OpenTelemetry, the ``otel``
             extra): see the README's "In production", ``_options`` and ``_telemetry``.
@@ -146,6 +155,7 @@ class AsyncOrdersClient(ClientCore):
         http_client: httpx.AsyncClient | None = None,
         shared: SharedState | None = None,
         reconcile: bool | ReconcilePolicy = True,
+        webhook_inbox: WebhookInbox | None = None,
         default_headers: Mapping[str, str] | None = None,
         event_hooks: EventHooks | None = None,
         limits: httpx.Limits | None = None,
@@ -179,6 +189,7 @@ class AsyncOrdersClient(ClientCore):
         if retry is not None and not isinstance(retry, RetryPolicy):
             raise ValidationError("retry", f"must be a RetryPolicy or None, got {retry!r}")
         self._reconcile = _checks.reconcile_policy("reconcile", reconcile) or None
+        self._webhook_inbox = check_inbox("webhook_inbox", webhook_inbox)
         self._pool = PoolSettings.check(
             limits=limits,
             proxy=proxy,
@@ -487,7 +498,7 @@ class AsyncOrdersClient(ClientCore):
             self,
             self._policy_for(reconcile),
             correlation_id,
-            lambda orders: OrderCreateResponse(
+            lambda orders, _events: OrderCreateResponse(
                 customer_order_number=order.customer_order_number,
                 end_customer_order_number=order.end_customer_order_number,
                 orders=orders,
@@ -499,6 +510,7 @@ class AsyncOrdersClient(ClientCore):
         order: OrderCreateV7Request,
         *,
         reconcile: bool | ReconcilePolicy | None = None,
+        webhook_inbox: WebhookInbox | None = None,
         correlation_id: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> OrderCreateV7Confirmation:
@@ -508,12 +520,29 @@ class AsyncOrdersClient(ClientCore):
         arrive later as webhook events (see ``xi_orders.webhooks``). A 201 answer may
         instead list those events already (``result.events``, ``result.order_numbers``).
         Any 2xx is an accepted order and never raises a decode error: see
-        ``result.decode_problem`` and ``result.raw_body``. An ambiguous failure is
-        reconciled as for ``create_order`` (by PO number; ``result.reconciliation``
-        lists the orders found); a v7 order reaches search only once it is processed, so
-        give v7 a longer ``ReconcilePolicy.window`` if your orders process slowly.
+        ``result.decode_problem`` and ``result.raw_body``.
+
+        An ambiguous failure is reconciled as for ``create_order`` (by PO number, which is
+        therefore required). A v7 order reaches search only once it is processed; with a
+        ``webhook_inbox`` (here, else the client's) the lookup also watches the inbox for
+        the order-create event carrying the PO number, racing the search: the first to
+        decide wins. Events put in the inbox before this call are ignored (an earlier order
+        with the same PO), and the orders an event names are fetched and compared with
+        the request before they count. An event naming no order means the create was
+        refused: it is sent once more behind the duplicate-PO guard. A found result lists
+        its orders in ``result.order_numbers`` and ``result.events`` (the webhook event,
+        or one built from the orders search found); ``result.reconciliation.source`` says
+        which (``"webhook"`` or ``"search"``), with the ``event_ids``.
+
+        Example::
+
+            inbox = WebhookInbox()              # your receiver: inbox.put_many(parse_events(...))
+            result = await client.create_order_v7(request, webhook_inbox=inbox)
         """
         body = _checks.request_body("order", order, OrderCreateV7Request)
+        inbox = check_inbox("webhook_inbox", webhook_inbox)
+        if inbox is None:  # not ``or``: an empty inbox is falsy (it has a length)
+            inbox = self._webhook_inbox
 
         async def send(cid: str | None) -> OrderCreateV7Confirmation:
             return await _results.accepted(
@@ -527,9 +556,8 @@ class AsyncOrdersClient(ClientCore):
             self,
             self._policy_for(reconcile),
             correlation_id,
-            lambda orders: OrderCreateV7Confirmation(
-                message="found by customer order number after an ambiguous create"
-            ),
+            lambda orders, event_data: _found_v7(order, orders, event_data),
+            inbox,
         )
 
     if not TYPE_CHECKING:  # one span for each create, its reconciliation included
@@ -703,3 +731,29 @@ class AsyncOrdersClient(ClientCore):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+def _found_v7(
+    order: OrderCreateV7Request, orders: list[CreatedOrder], event_data: list[object]
+) -> OrderCreateV7Confirmation:
+    """The result of a v7 create whose order was found after an ambiguous failure: the
+    webhook events that announced it, else one built from the orders search found (so
+    ``order_numbers`` lists them either way)."""
+    events = [e for e in event_data if isinstance(e, AsyncOrderCreateEvent)]
+    if events:
+        return OrderCreateV7Confirmation(
+            message="found by its order-create webhook event after an ambiguous create",
+            events=events,
+        )
+    return OrderCreateV7Confirmation(
+        message="found by customer order number after an ambiguous create",
+        events=[
+            AsyncOrderCreateEvent(
+                resource=AsyncOrderCreateResult(
+                    customer_order_number=order.customer_order_number,
+                    end_customer_order_number=order.end_customer_order_number,
+                    orders=orders,
+                )
+            )
+        ],
+    )

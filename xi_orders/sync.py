@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     import ssl
 
     from ._raw import RawResponses
+    from .webhooks import WebhookInbox
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -356,6 +357,7 @@ class OrdersClient:
         http_client: httpx.AsyncClient | None = None,
         shared: SharedState | None = None,
         reconcile: bool | ReconcilePolicy = True,
+        webhook_inbox: WebhookInbox | None = None,
         default_headers: Mapping[str, str] | None = None,
         event_hooks: EventHooks | None = None,
         limits: httpx.Limits | None = None,
@@ -384,6 +386,7 @@ class OrdersClient:
                 http_client=http_client,
                 shared=shared,
                 reconcile=reconcile,
+                webhook_inbox=webhook_inbox,
                 default_headers=default_headers,
                 event_hooks=event_hooks,
                 limits=limits,
