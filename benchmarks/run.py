@@ -42,6 +42,7 @@ SUITES = {
     "ratelimit": "row 5: pacing at the sandbox's rate limit",
     "paginate": "rows 6 and 8: walking a search",
     "sockets": "rows S1-S6: real localhost sockets and the bulk layer (issue 12)",
+    "reconcile": "rows R1-R2: 1,000 creates through faults, exactly once (issue 14)",
     "telemetry": "rows T1-T3: OpenTelemetry absent, API without SDK, exporting (issue 16)",
 }
 
