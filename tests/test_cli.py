@@ -658,6 +658,69 @@ def test_create_names_the_json_path_of_a_problem(
     assert "Traceback" not in out.stderr
 
 
+def test_create_and_modify_name_every_problem_of_a_file(
+    sandbox: tuple[Sandbox, str], env: dict[str, str], tmp_path: Path
+) -> None:
+    """Not only the first problem: each, by its JSON path in the file's own indices, in
+    text and in --json; nothing is sent."""
+    box, _ = sandbox
+    path = tmp_path / "order.json"
+    path.write_text(
+        json.dumps(
+            {
+                "customerOrderNumber": "CLI-MANY-" + "9" * 30,
+                "shipToInfo": {"countryCode": "USA"},
+                "lines": [
+                    {"customerLineNumber": "1", "ingramPartNumber": "X", "quantity": 0},
+                    {"customerLineNumber": "2", "quantity": 1},
+                    {"customerLineNumber": "3", "ingramPartNumber": "Y", "quantity": "two"},
+                    {"customerLineNumber": "4", "ingramPartNumber": "Z", "quantity": -1},
+                    {"customerLineNumber": "5", "ingramPartNumber": "OK", "quantity": 1},
+                ],
+            }
+        )
+    )
+    expected = [
+        "$.customerOrderNumber: must be at most 35 characters (got 39)",
+        "$.shipToInfo.countryCode: must be a two-letter ISO country code (got 'USA')",
+        "$.lines[0].quantity: must be a positive integer (got 0)",
+        "$.lines[1].ingramPartNumber: is required",
+        "$.lines[3].quantity: must be a positive integer (got -1)",
+        '$.lines[2].quantity: cannot be used as an integer, got "two"',
+    ]
+    before = box.counters.requests.get("create_order", 0)
+    out = xi("create", str(path), env=env)
+    assert out.returncode == 2, out.stderr
+    assert f"{path}: 6 problems:" in out.stderr
+    for problem in expected:
+        assert problem in out.stderr, (problem, out.stderr)
+    assert "Traceback" not in out.stderr
+    out = xi("create", str(path), "--json", env=env)
+    assert out.returncode == 2
+    (error,) = jsonl(out.stderr)
+    assert len(error["problems"]) == 6
+    assert all(p.startswith(e) for p, e in zip(error["problems"], expected, strict=True))
+    assert box.counters.requests.get("create_order", 0) == before  # nothing sent
+
+    changes = tmp_path / "changes.json"
+    changes.write_text(
+        json.dumps(
+            {
+                "lines": [
+                    {"addUpdateDeleteLine": "MOVE"},
+                    {"addUpdateDeleteLine": "ADD"},
+                    {"addUpdateDeleteLine": "ADD", "ingramPartNumber": "X", "quantity": 1},
+                ]
+            }
+        )
+    )
+    out = xi("modify", "20-RD3QV", str(changes), "--dry-run", env=env)
+    assert out.returncode == 2
+    assert "2 problems:" in out.stderr
+    assert "$.lines[0].addUpdateDeleteLine: must be one of ADD, UPDATE, DELETE" in out.stderr
+    assert "$.lines[1].ingramPartNumber: is required to ADD a line" in out.stderr
+
+
 def test_create_bad_json_and_unknown_keys(env: dict[str, str], tmp_path: Path) -> None:
     out = xi("create", "-", env=env, input='{"customerOrderNumber": ')
     assert out.returncode == 2 and "stdin: not valid JSON" in out.stderr and "line 1" in out.stderr

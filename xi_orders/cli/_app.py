@@ -47,7 +47,10 @@ def run(argv: Sequence[str] | None = None) -> int:
     accepted = inspect.signature(command).parameters
     try:
         return command(**{k: v for k, v in vars(args).items() if k in accepted})
-    except (ConfigError, RequestFileError) as exc:
+    except RequestFileError as exc:
+        _error(str(exc), problems=exc.problems)
+        return EXIT_USAGE
+    except ConfigError as exc:
         _error(str(exc))
         return EXIT_USAGE
     except CliError as exc:
@@ -75,13 +78,15 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
-def _error(message: str, error: XiError | None = None) -> None:
+def _error(message: str, error: XiError | None = None, problems: Sequence[str] = ()) -> None:
     try:
         if State.json_errors:
             data: dict[str, Any] = {"error": message}
             if error is not None:
                 data.update(error_fields(error))
                 data["error"] = message
+            if problems:
+                data["problems"] = list(problems)
             echo(dumps(data), err=True)
         else:
             echo(f"xi-orders: error: {message}", err=True)

@@ -80,8 +80,8 @@ def _say_reconciled(result: Any) -> None:
 def create(source: str, dry_run: bool, v7: bool, as_json: bool) -> int:
     """Place an order from a JSON request file (the API's field names).
 
-    The file is checked against the request models first; a problem is named by its JSON
-    path ($.lines[0].quantity) and nothing is sent. Exit 3 when some lines were rejected.
+    The file is checked against the request models first; every problem is named by its
+    JSON path ($.lines[0].quantity) and nothing is sent. Exit 3 when some lines were rejected.
     When the create's answer is lost (a timeout, a 502 after the order was placed), the
     client looks the order up by its PO number before sending again; the output then says
     "reconciled" (--json: "reconciled": true and how, with every correlation ID).

@@ -8,6 +8,7 @@ The models' own errors name fields in Python spelling (``lines[0].quantity``,
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import sys
@@ -26,7 +27,12 @@ _SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
 class RequestFileError(Exception):
-    """The request file cannot be used (exit status 2); the message names where."""
+    """The request file cannot be used (exit status 2); the message names where, and
+    ``problems`` lists each problem found (``$.path: what is wrong``) on its own."""
+
+    def __init__(self, message: str, problems: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
 @attrs.frozen
@@ -55,29 +61,165 @@ def load_json(source: str) -> Any:
         ) from None
 
 
+#: The most problems one check reports (a file of 10,000 bad lines needs no 10,000 lines).
+MAX_PROBLEMS = 50
+
+
 def check_request(source: str, cls: type[T]) -> CheckedRequest:
-    """Read ``source`` and build a ``cls`` request from it, or raise ``RequestFileError``."""
+    """Read ``source`` and build a ``cls`` request from it, or raise ``RequestFileError``
+    naming every problem found, each by its JSON path (see :class:`_ProblemFinder`)."""
     name = "stdin" if source == "-" else source
     data = load_json(source)
     if not isinstance(data, dict):
         raise RequestFileError(
             f"{name}: $: expected a JSON object ({cls.__name__}), got {_json_type(data)}"
         )
-    try:
-        model = structure(data, cls)
-    except DecodeError as exc:
-        raise RequestFileError(f"{name}: {_decode_message(exc, cls)}") from None
-    problems = [
-        f"$.{path}: cannot be used as {_expected(cls, path)}, got {json.dumps(value)}"
-        for path, value in untyped_values(model).items()
-    ]
+    finder = _ProblemFinder(data, cls)
+    model = finder.run()
+    problems = finder.problems
     if problems:
-        raise RequestFileError(f"{name}: " + "; ".join(problems))
+        if len(problems) == 1:
+            raise RequestFileError(f"{name}: {problems[0]}", tuple(problems))
+        listed = "".join(f"\n  {problem}" for problem in problems)
+        raise RequestFileError(f"{name}: {len(problems)} problems:{listed}", tuple(problems))
     warnings = tuple(
         f"{name}: $.{path} is not a field of {owner}; it will be sent as written"
         for path, owner in unknown_keys(model)
     )
     return CheckedRequest(model, unstructure(model), warnings)
+
+
+#: a stand-in by the type of the value it replaces (see ``_ProblemFinder._stand_in``)
+_STAND_INS: dict[type, Any] = {str: "1", int: 1, float: 1, bool: True}
+
+_WIRE_SEGMENT = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]|\[attributeName=([^\]]+)\]")
+
+
+class _ProblemFinder:
+    """Every problem of a request document, not only the first.
+
+    The models check a request as they are built and stop at the first problem (a
+    ``ValidationError`` naming its field). Rather than a second set of rules here, the
+    document is built again and again from a working copy: each time a field is named,
+    the problem is noted and that field taken out of the copy (or, when taking it out does
+    not help, e.g. a required field that is missing, the list element that holds it), and
+    the rest is checked on the next build. Values a field could not hold at all are kept
+    by the models (``untyped_values``) and listed from the last build. Paths are given in
+    the file's own indices, whatever elements were taken out of the copy.
+    """
+
+    def __init__(self, data: dict[str, Any], cls: type) -> None:
+        self.cls = cls
+        self.working: Any = copy.deepcopy(data)
+        #: for a list of the working copy (by id) whose elements were taken out, the index
+        #: in the file of each element left
+        self.origins: dict[int, list[int]] = {}
+        self.problems: list[str] = []
+        #: how often each path was named, and what was done about it (see ``_take_out``)
+        self._tries: dict[str, int] = {}
+        #: the values taken out, by (id of their object, key), to choose a stand-in
+        self._originals: dict[tuple[int, str], Any] = {}
+
+    def run(self) -> Any:
+        """The model of the document, or None when a problem stopped the checking."""
+        model: Any = None
+        while len(self.problems) < MAX_PROBLEMS:
+            try:
+                model = structure(self.working, self.cls)
+                break
+            except DecodeError as exc:
+                if not self._take_out(exc):
+                    return None
+        else:
+            self.problems.append(f"(stopped after {MAX_PROBLEMS} problems)")
+            return None
+        for path, value in untyped_values(model).items():
+            shown, _ = self._walk("$." + path)
+            self.problems.append(
+                f"{shown}: cannot be used as {_expected(self.cls, path)}, got {json.dumps(value)}"
+            )
+        return model
+
+    def _take_out(self, exc: DecodeError) -> bool:
+        """Note the problem ``exc`` names and get it out of the working copy's way. False
+        when nothing more can be done (the checking stops there)."""
+        cause = exc.__cause__
+        if not isinstance(cause, ValidationError):
+            self.problems.append(str(exc))
+            return False
+        shown, steps = self._walk(json_path(self.cls, cause.field))
+        tries = self._tries.get(shown, 0)
+        self._tries[shown] = tries + 1
+        if tries == 0:
+            self.problems.append(f"{shown}: {cause.reason}")
+            if steps and self._remove(*steps[-1]):
+                return True
+            tries = 1
+        if tries == 1 and steps and self._stand_in(*steps[-1]):
+            # Taken out, the field is missing (a required one): a stand-in that the
+            # models accept lets the rest be checked. Never sent: the file has problems.
+            return True
+        # Neither helped: drop the list element that holds the field.
+        for container, key in reversed(steps[:-1]):
+            if isinstance(container, list) and self._remove(container, key):
+                return True
+        return False
+
+    def _stand_in(self, container: Any, key: Any) -> bool:
+        if not isinstance(container, dict) or not isinstance(key, str):
+            return False
+        original = self._originals.get((id(container), key), "1")
+        container[key] = _STAND_INS.get(type(original), "1")
+        return True
+
+    def _walk(self, wire_path: str) -> tuple[str, list[tuple[Any, Any]]]:
+        """A wire path of the working copy as the file's path, and the (container, key)
+        steps that reach it (a container is None where the path leaves the document)."""
+        shown = "$"
+        steps: list[tuple[Any, Any]] = []
+        current: Any = self.working
+        for match in _WIRE_SEGMENT.finditer(
+            wire_path[1:] if wire_path.startswith("$") else wire_path
+        ):
+            key, index, attribute = match.groups()
+            if key is not None:
+                shown += f".{key}"
+                mapping = current if isinstance(current, dict) else None
+                steps.append((mapping, key))
+                current = mapping.get(key) if mapping is not None else None
+                continue
+            holder = current if isinstance(current, list) else None
+            if index is not None:
+                position: int | None = int(index)
+                origin = self.origins.get(id(holder), [])
+                shown += f"[{origin[int(index)] if int(index) < len(origin) else index}]"
+            else:
+                shown += f"[attributeName={attribute}]"
+                position = next(
+                    (
+                        i
+                        for i, item in enumerate(holder or [])
+                        if isinstance(item, dict) and item.get("attributeName") == attribute
+                    ),
+                    None,
+                )
+            steps.append((holder, position))
+            in_range = holder is not None and position is not None and position < len(holder)
+            current = holder[position] if in_range else None  # type: ignore[index]
+        return shown, steps
+
+    def _remove(self, container: Any, key: Any) -> bool:
+        if isinstance(container, dict) and key in container:
+            self._originals[(id(container), key)] = container.pop(key)
+            return True
+        if isinstance(container, list) and isinstance(key, int) and key < len(container):
+            if len(container) == 1:
+                return False  # an empty list is a problem of its own, not the file's
+            origin = self.origins.setdefault(id(container), list(range(len(container))))
+            del container[key]
+            del origin[key]
+            return True
+        return False
 
 
 def _json_type(value: Any) -> str:
@@ -90,13 +232,6 @@ def _json_type(value: Any) -> str:
     if isinstance(value, bool):
         return "a boolean"
     return "a number"
-
-
-def _decode_message(exc: DecodeError, cls: type) -> str:
-    cause = exc.__cause__
-    if isinstance(cause, ValidationError):
-        return f"{json_path(cls, cause.field)}: {cause.reason}"
-    return str(exc)
 
 
 def json_path(cls: type, python_path: str) -> str:
