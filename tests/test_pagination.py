@@ -3,6 +3,7 @@ servers whose pages do not add up (a smaller page size than asked, a count that 
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import warnings
 from collections.abc import Callable
@@ -376,6 +377,34 @@ async def test_orders_are_told_apart_by_their_order_number() -> None:
     ):
         items = await AsyncPaginator(fetch, page_size=2).collect()  # type: ignore[arg-type]
     assert [o.n for o in items] == [1, 2, 4, 5]
+
+
+@pytest.mark.anyio
+async def test_stopping_early_still_reports_what_was_seen() -> None:
+    api = FakeAPI(total=250, size=25, drift=3)
+    with pytest.warns(PaginationWarning) as caught:
+        pages = paginator(api).pages()
+        async with contextlib.aclosing(pages):
+            async for page in pages:
+                if page.page_number == 3:
+                    break
+    (message,) = messages(caught.list)
+    assert "on 2 pages (2-3)" in message and "(75 rows over 3 pages, 69 orders yielded)" in message
+
+
+@pytest.mark.anyio
+async def test_a_failing_fetch_is_not_replaced_by_the_walks_warning() -> None:
+    api = FakeAPI(total=250, size=25, drift=3)
+
+    async def fetch(number: int) -> FakePage | None:
+        if number == 4:
+            raise ConnectionError("page 4 lost")
+        return await api.fetch(number)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PaginationWarning)
+        with pytest.raises(ConnectionError, match="page 4 lost"):
+            await AsyncPaginator(fetch, page_size=25).collect()  # type: ignore[arg-type]
 
 
 @pytest.mark.anyio

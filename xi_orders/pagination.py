@@ -444,9 +444,12 @@ class AsyncPaginator(Generic[ItemT]):
                         assert page is not None
                         yield page, cast("list[ItemT]", fresh)
                 number += count
-        finally:
-            # Once per walk, also when the caller stopped early (what was seen so far).
-            walk.report()
+        except GeneratorExit:
+            walk.report()  # the caller stopped early: what was seen so far
+            raise
+        # Not in a ``finally``: when a fetch fails, that error tells the story, and a
+        # warning turned into an error (``-W error``) must not replace it.
+        walk.report()
 
     async def _fetch_many(self, first: int, count: int) -> list[Page[ItemT] | None]:
         if count == 1:
