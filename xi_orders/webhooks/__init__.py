@@ -94,7 +94,12 @@ Correlating a v7 create with its events
     you sent; keep them unique) with a :class:`WebhookInbox`: the receiver ``put``s
     events in, the code that placed the order awaits
     ``inbox.wait_for(customer_order_number=..., timeout=...)``. Works on asyncio and trio,
-    and with a receiver running in another thread.
+    and with a receiver running in another thread. Take ``mark = inbox.cursor()`` before
+    sending and wait with ``after=mark``, so an older event with the same PO number (a
+    reused PO) is not taken for this create's. Given the inbox
+    (``create_order_v7(request, webhook_inbox=inbox)``, or on the client), a create whose
+    outcome is unknown (a read timeout, a 5xx) watches it too, racing the search by PO
+    number: ``result.reconciliation.source`` is ``"webhook"`` when the event decided.
 
 Layout
 ======
