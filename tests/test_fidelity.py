@@ -4,6 +4,7 @@ that needs nothing beside the repository."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
 import os
@@ -239,6 +240,21 @@ async def test_modify_and_v7_2xx_with_errors_in_any_shape_are_partial(
         confirmed = await client.create_order_v7(v7_order())
     assert modified.is_partial and [e.message for e in modified.errors] == messages
     assert confirmed.is_partial and [e.message for e in confirmed.errors] == messages
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("errors", "messages"), ERRORS_SHAPES, ids=ERRORS_IDS)
+async def test_v7_201_events_with_errors_in_any_shape_are_partial(
+    api: respx.MockRouter, errors: dict[str, Any], messages: list[str]
+) -> None:
+    body = copy.deepcopy(spec_example("post-createorder_v7", "201", "Webhook Response"))
+    body[0]["resource"].update(errors)
+    api.post("/resellers/v7/orders").respond(201, json=body)
+    async with make_client() as client:
+        result = await client.create_order_v7(v7_order())
+    resource = result.events[0].resource
+    assert resource is not None and [e.message for e in resource.errors] == messages
+    assert result.is_partial and result.decode_problem is None
 
 
 @pytest.mark.anyio

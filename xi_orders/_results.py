@@ -134,7 +134,10 @@ def _from_list(data: list[Any], cls: type[AcceptedT]) -> tuple[AcceptedT | None,
             try:
                 if not isinstance(item, Mapping):
                     raise DecodeError(f"expected a JSON object, got {type(item).__name__}")
-                events.append(structure(item, AsyncOrderCreateEvent))
+                event = structure(item, AsyncOrderCreateEvent)
+                if event.resource is not None:
+                    _type_stray_errors(event.resource)
+                events.append(event)
             except DecodeError as exc:
                 skipped.append(f"[{i}]: {exc}")
         confirmation = OrderCreateV7Confirmation(events=events)
@@ -144,7 +147,12 @@ def _from_list(data: list[Any], cls: type[AcceptedT]) -> tuple[AcceptedT | None,
     return None, f"expected a JSON object for {cls.__name__}, got a list of {len(data)}"
 
 
-def _type_stray_errors(result: _Accepted) -> None:
+class _WithErrors(Protocol):
+    errors: list[ResultError]
+    extras: dict[str, Any]
+
+
+def _type_stray_errors(result: _WithErrors) -> None:
     """Move ``errors`` the converter could not type onto ``result.errors``.
 
     The spec's shape (a list of ``{"id", "type", "message", "fields"}``) is typed by the
