@@ -457,6 +457,24 @@ async def test_v7_found_by_its_webhook_event_while_search_lags(clocks: _Clocks) 
     assert sum(clocks.sleeps) < POLICY.window, "decided before the search window ran out"
 
 
+async def test_an_event_whose_order_could_not_be_fetched_is_read_again(clocks: _Clocks) -> None:
+    # The event's order cannot be fetched at first (every attempt of one get_order fails),
+    # and search lags past the window: the repeat is refused as a duplicate, and the next
+    # round reads the same event again rather than skipping it.
+    inbox = WebhookInbox()
+    sandbox = _receiving(clocks, inbox, search_lag=10.0)
+    sandbox.inject("act_then_502", endpoint="create_order_v7")
+    sandbox.inject("server_error", times=4, endpoint="get_order")
+    async with _client(sandbox, webhook_inbox=inbox) as client:
+        result = await client.create_order_v7(_v7(sandbox, "PO-V7-RETRY"))
+    assert sandbox.counters.responses[("get_order", 500)] == 4
+    assert sandbox.counters.requests["create_order_v7"] == 2  # the repeat, refused
+    assert sandbox.counters.orders_created == 1
+    (event,) = inbox.find(customer_order_number="PO-V7-RETRY")
+    how = result.reconciliation
+    assert (how.outcome, how.source, how.event_ids) == ("found", "webhook", (event.event_id,))
+
+
 async def test_a_stale_event_from_before_the_create_is_ignored(clocks: _Clocks) -> None:
     # An earlier create with this PO was refused (its rejection event is in the inbox);
     # the caller sends the PO again, and it is placed but the answer is lost. The old
@@ -530,7 +548,8 @@ async def test_an_inbox_failing_raises_its_own_error_not_a_group(clocks: _Clocks
         # as is: the caller's except clauses match it, as without an inbox
         with pytest.raises(RuntimeError, match="inbox down"):
             await client.create_order_v7(
-                _v7(sandbox, "PO-V7-BROKEN"), webhook_inbox=BrokenInbox()  # type: ignore[arg-type]
+                _v7(sandbox, "PO-V7-BROKEN"),
+                webhook_inbox=BrokenInbox(),  # type: ignore[arg-type]
             )
     assert sandbox.counters.requests["create_order_v7"] == 1
 

@@ -371,10 +371,11 @@ class _Search:
             wait = min(wait * 2, policy.max_wait)
 
     async def _read_event(self, event: InboxEvent) -> _Looked | None:
-        """What an order-create event for our PO says (None: it could not be checked)."""
-        self.seen_events.add(event.event_id)
+        """What an order-create event for our PO says (None: it could not be checked, and
+        the next round of lookups reads it again)."""
         numbers = event.order_numbers
         if not numbers:
+            self.seen_events.add(event.event_id)
             return _Looked(source="webhook", rejected=True, events=[event])
         looked = _Looked(source="webhook", events=[event])
         # The event is a hint (its signature covers only its eventId): each order it
@@ -389,6 +390,7 @@ class _Search:
                 looked.ours.append(detail)
             else:
                 looked.others.append(number)
+        self.seen_events.add(event.event_id)
         return looked
 
     async def look(self, policy: ReconcilePolicy) -> _Looked:
