@@ -17,6 +17,7 @@ import pytest
 
 from xi_orders import (
     APIConnectionError,
+    AsyncOrdersClient,
     BadRequestError,
     InternalServerError,
     OrderOutcomeUnknown,
@@ -473,6 +474,30 @@ async def test_an_event_whose_order_could_not_be_fetched_is_read_again(clocks: _
     (event,) = inbox.find(customer_order_number="PO-V7-RETRY")
     how = result.reconciliation
     assert (how.outcome, how.source, how.event_ids) == ("found", "webhook", (event.event_id,))
+
+
+async def test_v7_webhook_race_over_a_real_socket(clocks: _Clocks) -> None:
+    # Served sandbox: the event is delivered from the server's thread, the create answered
+    # over a socket; search lags past the window.
+    inbox = WebhookInbox()
+    sandbox = _receiving(clocks, inbox, search_lag=10.0)
+    sandbox.inject("act_then_502", endpoint="create_order_v7")
+    with sandbox.serve() as url:
+        async with AsyncOrdersClient(
+            client_id=sandbox.client_id,
+            client_secret=sandbox.client_secret,
+            customer_number=sandbox.customer_number,
+            country_code=sandbox.country_code,
+            base_url=url,
+            rate_limit=None,
+            retry=RetryPolicy(wait_initial=0.0, wait_jitter=0.0),
+            reconcile=POLICY,
+            webhook_inbox=inbox,
+        ) as client:
+            result = await client.create_order_v7(_v7(sandbox, "PO-V7-SOCKET"))
+    assert sandbox.counters.requests["create_order_v7"] == 1
+    assert result.reconciliation.source == "webhook"
+    assert result.order_numbers == _held(sandbox, "PO-V7-SOCKET")
 
 
 async def test_a_stale_event_from_before_the_create_is_ignored(clocks: _Clocks) -> None:
