@@ -248,6 +248,22 @@ def test_every_variable_of_from_env_is_read(env: dict[str, str], tmp_path: Path)
     )
     assert out.returncode == 0, out.stderr
     assert "https://api.ingrammicro.com:443/sandbox" in out.stdout
+    # a create goes to the sandbox's URL (the token endpoint answers nothing here, so the
+    # order goes nowhere at all)
+    order = tmp_path / "order.json"
+    order.write_text(
+        json.dumps(
+            {
+                "customerOrderNumber": "CLI-ENV-1",
+                "lines": [{"customerLineNumber": "1", "ingramPartNumber": "X", "quantity": 1}],
+            }
+        )
+    )
+    unreachable = {**sandboxed, "XI_TOKEN_URL": "http://127.0.0.1:9/token"}
+    out = xi("create", str(order), env=unreachable)
+    assert out.returncode == 1
+    assert "Sending POST https://api.ingrammicro.com:443/sandbox/resellers/v6/orders" in out.stderr
+    assert "http://127.0.0.1:9/token" in out.stderr
     # and over the network: auth check reports the settings it used
     out = xi("auth", "check", "--json", env={**sandboxed, "XI_BASE_URL": env["XI_BASE_URL"]})
     assert out.returncode == 0, out.stderr
@@ -812,7 +828,7 @@ def test_create_says_when_it_reconciled_an_ambiguous_create(
 ) -> None:
     """The order is placed, then a gateway answers 502: the client finds it by its PO
     number instead of placing it twice, and the command says so (text and --json)."""
-    box, _ = sandbox
+    box, url = sandbox
     box.inject("act_then_502", endpoint="create_order")
     out = xi("create", str(_order_file(tmp_path, box, "CLI-RECON-1")), "--json", env=env)
     assert out.returncode == 0, out.stderr
@@ -831,6 +847,7 @@ def test_create_says_when_it_reconciled_an_ambiguous_create(
     out = xi("create", str(_order_file(tmp_path, box, "CLI-RECON-2")), env=env)
     assert out.returncode == 0, out.stderr
     (number,) = search_numbers(box, customer_order_number="CLI-RECON-2")
+    assert f"Sending POST {url}/resellers/v6/orders:" in out.stderr  # where it went
     assert f"order(s) {number}" in out.stdout
     assert "reconciled: the first create's outcome was unknown" in out.stdout
     assert "found by search and NOT sent again" in out.stdout

@@ -100,15 +100,17 @@ def create(source: str, dry_run: bool, v7: bool, as_json: bool) -> int:
     cls = OrderCreateV7Request if v7 else OrderCreateRequest
     checked = _checked(source, cls)
     path = "/resellers/v7/orders" if v7 else "/resellers/v6/orders"
-    _show_request("POST", path, checked.body, as_json, dry_run)
     if dry_run:
+        _show_request("POST", path, checked.body, as_json, dry_run)
         if not as_json:
             echo("valid; nothing sent (--dry-run)", err=True)
         return EXIT_OK
-    settings = load_settings()
+    client = load_settings().client()
+    # The full URL: which environment an order goes to must be visible before it goes.
+    _show_request("POST", client.base_url + path, checked.body, as_json, dry_run)
 
     async def place() -> Any:
-        async with settings.client() as client:
+        async with client:
             if v7:
                 return await client.create_order_v7(checked.model)
             return await client.create_order(checked.model)
@@ -168,15 +170,17 @@ def modify(number: str, source: str, dry_run: bool, as_json: bool) -> int:
       xi-orders modify 20-RD3QV changes.json
     """
     checked = _checked(source, OrderModifyRequest)
-    _show_request("PUT", f"/resellers/v6/orders/{number}", checked.body, as_json, dry_run)
+    path = f"/resellers/v6/orders/{number}"
     if dry_run:
+        _show_request("PUT", path, checked.body, as_json, dry_run)
         if not as_json:
             echo("valid; nothing sent (--dry-run)", err=True)
         return EXIT_OK
-    settings = load_settings()
+    client = load_settings().client()
+    _show_request("PUT", client.base_url + path, checked.body, as_json, dry_run)
 
     async def send() -> Any:
-        async with settings.client() as client:
+        async with client:
             return await client.modify_order(number, checked.model)
 
     result = run_async(send())
