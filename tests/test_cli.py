@@ -985,10 +985,14 @@ def test_sandbox_serve_end_to_end(env: dict[str, str], tmp_path: Path) -> None:
         out = xi("search", "--json", env=served_env)
         assert out.returncode == 0, out.stderr
         assert len(jsonl(out.stdout)) == 40
-        # the file it wrote, with --env-file
-        out = xi(
-            "--env-file", str(env_file), "get", info["sample_order"], "--json", env=_clean_env()
-        )
+        # the file it wrote, with --env-file, over a shell set up for another endpoint:
+        # the file names both URLs, so nothing of the shell's steers where the calls go
+        elsewhere = {
+            **_clean_env(),
+            "XI_ENVIRONMENT": "production",
+            "XI_TOKEN_URL": "http://127.0.0.1:9/token",
+        }
+        out = xi("--env-file", str(env_file), "get", info["sample_order"], "--json", env=elsewhere)
         assert out.returncode == 0, out.stderr
         assert json.loads(out.stdout)["ingramOrderNumber"] == info["sample_order"]
         proc.send_signal(signal.SIGINT)

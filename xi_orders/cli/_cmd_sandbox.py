@@ -53,8 +53,12 @@ def sandbox_serve(
     signal.signal(signal.SIGINT, on_signal)
     try:
         with box.serve(host, port, verbose=verbose) as url:
+            # Both URLs, so the settings stand on their own: with --env-file, an
+            # XI_TOKEN_URL exported in the shell (production's) would otherwise still apply
+            # and the sandbox's credentials would go to another token endpoint.
             env = {
                 "XI_BASE_URL": url,
+                "XI_TOKEN_URL": url + "/oauth/oauth30/token",
                 "XI_CLIENT_ID": box.client_id,
                 "XI_CLIENT_SECRET": box.client_secret,
                 "XI_CUSTOMER_NUMBER": box.customer_number,
