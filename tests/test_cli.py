@@ -138,6 +138,23 @@ def test_without_the_extra_one_line_and_exit_2() -> None:
     assert 'pip install "xi-orders[cli]"' in out.stderr
 
 
+def test_main_help_names_every_variable_from_env_reads() -> None:
+    out = xi("--help", env=_clean_env())
+    assert out.returncode == 0
+    text = " ".join(out.stdout.split())
+    for name in (
+        "XI_CLIENT_ID",
+        "XI_CLIENT_SECRET",
+        "XI_CUSTOMER_NUMBER",
+        "XI_COUNTRY_CODE",
+        "XI_SENDER_ID",
+        "XI_ENVIRONMENT",
+        "XI_BASE_URL",
+        "XI_TOKEN_URL",
+    ):
+        assert name in text, name
+
+
 def test_python_dash_m_runs_the_same_cli() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "xi_orders.cli", "--version"], capture_output=True, text=True
@@ -157,6 +174,7 @@ def test_python_dash_m_runs_the_same_cli() -> None:
         ["release"],
         ["cancel"],
         ["auth", "check"],
+        ["auth", "show"],
         ["sandbox", "serve"],
     ],
 )

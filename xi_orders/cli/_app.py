@@ -109,7 +109,8 @@ Settings come from the XI_* environment variables that OrdersClient.from_env() r
 (XI_CLIENT_ID, XI_CLIENT_SECRET, XI_CUSTOMER_NUMBER, XI_COUNTRY_CODE; optional
 XI_SENDER_ID, XI_ENVIRONMENT=production|sandbox, XI_BASE_URL, XI_TOKEN_URL), plus
 XI_RATE_LIMIT, or a KEY=VALUE file given with --env-file (its values win over the
-environment). `xi-orders auth show` prints where the calls would go. XI_RATE_LIMIT=off turns the client-side pacing off (the sandbox has no limit);
+environment). `xi-orders auth show` prints where the calls would go.
+XI_RATE_LIMIT=off turns the client-side pacing off (the sandbox has no limit);
 XI_RATE_LIMIT=500 paces at 500 calls a minute per endpoint.
 
 Exit status: 0 ok, 1 API or network error, 2 usage or settings error, 3 some items of a
