@@ -8,11 +8,13 @@ start real worker processes (benchmarks/bench_shared_budget.py) against one serv
 from __future__ import annotations
 
 import logging
+import math
 import subprocess
 import sys
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -413,17 +415,64 @@ def test_four_workers_share_one_budget_and_one_token(redis_server: RedisServer) 
     assert alone.too_many > 60, summary
 
 
-def test_redis_killed_mid_run_every_worker_finishes(own_redis: RedisServer) -> None:
+def _record_sandboxes(monkeypatch: pytest.MonkeyPatch) -> list[Sandbox]:
+    """The sandboxes ``run_fleet`` builds (it keeps only counts): for their request logs."""
+    import xi_orders.testing
+
+    made: list[Sandbox] = []
+
+    class Recorded(Sandbox):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(xi_orders.testing, "Sandbox", Recorded)
+    return made
+
+
+def test_redis_killed_mid_run_every_worker_finishes(
+    own_redis: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Redis killed after 40 lookups: every worker finishes, and pacing goes on (each at
+    its share of the limit), never unpaced: in the server's windows after the kill's, no
+    window gets more get_order calls than the limit, and none is refused with a 429."""
+    sandboxes = _record_sandboxes(monkeypatch)
+    killed: list[float] = []
+
+    def kill() -> None:
+        killed.append(time.time())  # the sandbox's clock: its request log's times
+        own_redis.kill()
+
     fleet = run_fleet(
         "killed",
         redis_url=own_redis.url,
-        during=own_redis.kill,
+        during=kill,
         during_after_calls=40,
         **FLEET,  # type: ignore[arg-type]
     )
-    print(fleet.summary())
-    assert fleet.exactly_one_result_each(), fleet.summary()
+    (sandbox,) = sandboxes
+    window, limit = float(FLEET["window"]), int(FLEET["limit"])
+    kill_window = math.floor(killed[0] / window)
+    after: Counter[int] = Counter()
+    refused_after = 0
+    for record in sandbox.request_log:
+        index = math.floor(record.time / window)
+        if record.endpoint == "get_order" and index > kill_window:
+            after[index] += 1
+            refused_after += record.status == 429
+    summary = {
+        **fleet.summary(),
+        "calls_per_window_after_kill": [after[i] for i in sorted(after)],
+        "429_after_kill_window": refused_after,
+    }
+    print(summary)
+    assert fleet.exactly_one_result_each(), summary
     assert sum(fleet.outcomes.values()) == 240
     assert all("falling back" in log for log in fleet.logs), fleet.logs
     assert all(w["redis_available"] is False for w in fleet.workers)
     assert fleet.token_requests == 1  # fetched before the kill, kept by every worker
+    # The kill comes within a window or two of the start (at most 60 accepted a window):
+    # at least half of the 240 lookups ran after the kill's window, on local shares.
+    assert sum(after.values()) >= 120, summary
+    assert max(after.values()) <= limit, summary
+    assert refused_after == 0, summary
