@@ -146,17 +146,21 @@ async def main():
                 spans += len(exporter.get_finished_spans())
                 exporter.clear()
     loaded = any(m.startswith("opentelemetry") for m in sys.modules)
-    print(json.dumps({"ours": ours, "bypass": base, "otel_loaded": loaded, "spans": spans}))
+    import xi_orders
+    print(json.dumps({"ours": ours, "bypass": base, "otel_loaded": loaded, "spans": spans,
+                      "package": xi_orders.__file__}))
 asyncio.run(main())
 """
 
 
 def _run(mode: str, calls: int, pairs: int, code: Path) -> dict[str, Any]:
     env = fresh_env()
-    # ``code`` first: another checkout's xi_orders can be measured with this driver.
+    # ``code`` first (``-c`` puts the working directory first, then PYTHONPATH): another
+    # checkout's xi_orders can be measured with this driver.
     env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys([str(code), str(ROOT)]))
     done = subprocess.run(
         [sys.executable, "-c", DRIVER, mode, str(calls), str(pairs)],
+        cwd=code,
         capture_output=True,
         text=True,
         env=env,
@@ -165,6 +169,8 @@ def _run(mode: str, calls: int, pairs: int, code: Path) -> dict[str, Any]:
     if done.returncode != 0:
         raise RuntimeError(f"bench_telemetry {mode}: {done.stderr[-2000:]}")
     out: dict[str, Any] = json.loads(done.stdout)
+    if not Path(out["package"]).is_relative_to(code):
+        raise RuntimeError(f"measured {out['package']}, not the xi_orders in {code}")
     if bool(out["otel_loaded"]) != (mode != "absent"):
         raise RuntimeError(f"{mode}: OpenTelemetry imported = {out['otel_loaded']}")
     if mode == "in-memory" and out["spans"] < 2 * calls * pairs:
