@@ -513,3 +513,30 @@ async def test_client_search_collect_with_limit_closes_its_generators(
             gc.collect()
             await anyio.lowlevel.checkpoint()
     assert [str(w.message) for w in caught if "garbage collected" in str(w.message)] == []
+
+
+@pytest.mark.anyio
+async def test_memory_for_repeats_stays_bounded_over_a_long_walk() -> None:
+    # 20,000 orders over 800 pages: repeats are looked for among the last few pages only,
+    # so the walk's memory does not grow with it (a 100,000-order export stays flat).
+    import xi_orders.pagination as pagination
+
+    sizes: list[int] = []
+    real = pagination._Walk.fresh
+
+    def spying(walk: Any, number: int, orders: Any) -> list[object]:
+        out = real(walk, number, orders)
+        sizes.append(len(walk.seen))
+        return out
+
+    api = FakeAPI(total=20_000, size=25)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pagination._Walk, "fresh", spying)
+        items = await paginator(api).collect()
+    assert items == list(range(20_000))
+    assert max(sizes) <= pagination._RECENT_PAGES * pagination._MIN_PAGE
+    # a shift onto the next page is still caught
+    shifted = FakeAPI(total=2_000, size=25, drift=3)
+    with pytest.warns(PaginationWarning, match="repeated"):
+        again = await paginator(shifted).collect()
+    assert sorted(again) == list(range(2_000))

@@ -178,6 +178,12 @@ def _pages(numbers: Sequence[int]) -> str:
     return f"{count} pages ({_spans(numbers)})" if count > 1 else f"page {_spans(numbers)}"
 
 
+#: Repeated rows are looked for among the orders of this many recent pages.
+_RECENT_PAGES = 4
+#: ... of at least this many orders each (a server that sends short pages).
+_MIN_PAGE = 100
+
+
 class _Walk:
     """The state of one walk: what arrived, what the server said, when to stop, and what
     did not add up (raised at once when strict, else summed up in one warning)."""
@@ -200,7 +206,9 @@ class _Walk:
         #: the server's page size: as reported, else the largest page seen
         self.server_size: int | None = None
         self.previous: Sequence[object] | None = None
-        self.seen: set[Hashable] = set()
+        #: keys of the orders yielded lately, oldest first (an insertion-ordered dict):
+        #: bounded, so that memory stays flat however long the walk (see ``fresh``)
+        self.seen: dict[Hashable, None] = {}
         self.done = False
         # What did not add up, for the one warning at the end of the walk.
         self.count_changes: list[tuple[int, int]] = []  # (page, new count)
@@ -282,18 +290,24 @@ class _Walk:
 
     def fresh(self, number: int, orders: Sequence[object]) -> list[object]:
         """``orders`` without those already yielded in this walk (rows that shifted onto
-        this page as records were added ahead of it)."""
+        this page as records were added ahead of it). Shifted rows come from the pages
+        just before, so only the keys of the last few pages' worth of orders are kept:
+        a 100,000-order walk then holds a few hundred keys, not 100,000."""
         fresh: list[object] = []
         repeated = 0
+        seen = self.seen
+        keep = _RECENT_PAGES * max(self.server_size or 0, len(orders), _MIN_PAGE)
         for item in orders:
             key = self.key(item)
             if key is None:
                 fresh.append(item)
-            elif key in self.seen:
+            elif key in seen:
                 repeated += 1
             else:
-                self.seen.add(key)
+                seen[key] = None
                 fresh.append(item)
+        while len(seen) > keep:
+            del seen[next(iter(seen))]
         if repeated:
             self.problem(
                 f"page {number} repeats {repeated} of the orders already yielded on an "
@@ -364,8 +378,9 @@ class AsyncPaginator(Generic[ItemT]):
     ``recordsFound`` records have arrived and, when the server gives no count, on a page
     shorter than the server's page size; ``limit`` stops early without fetching more
     pages than the limit needs. Each order is yielded once per walk: a row repeating one
-    already yielded (``key``: by default its ``ingram_order_number``) is skipped, as
-    happens when records added ahead of the walk shift rows onto the next page.
+    already yielded (``key``: by default its ``ingram_order_number``) on the last few
+    pages is skipped, as happens when records added ahead of the walk shift rows onto the
+    next page (only recent pages are remembered, so a long walk's memory stays flat).
     Inconsistent answers (a count that changes mid-walk, repeated rows, a repeated page,
     an early end) emit one :class:`PaginationWarning` per walk summing them up, when the
     walk ends, or raise :class:`PaginationError` at the first when ``strict``. With
