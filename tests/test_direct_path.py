@@ -71,6 +71,14 @@ class _Recorder(http.server.BaseHTTPRequestHandler):
         elif self.path.endswith("/20-MISSG"):
             errors = {"errors": [{"message": "Order not found in gzip", "type": "NotFound"}]}
             self._answer(404, errors, gzipped=True)
+        elif self.command == "POST" and self.path.endswith("/v6/orders"):
+            self._answer(201, {"customerOrderNumber": "PO-1", "orders": []})
+        elif self.command in ("PUT", "DELETE"):
+            self.send_response(204 if self.command == "DELETE" else 200)
+            body = b"" if self.command == "DELETE" else b"null"
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
         elif "/orders/search" in self.path:
             page = {"recordsFound": 1, "pageSize": 25, "pageNumber": 1, "orders": [ORDER]}
             self._answer(200, page)
@@ -233,3 +241,26 @@ async def test_the_direct_path_gives_way_to_whatever_needs_httpx(
     async with _client(url) as client:
         raw = await client.with_raw_response.get_order("20-AAAAA")  # wants the httpx.Response
         assert isinstance(raw.http_response, httpx.Response)
+
+
+async def test_both_paths_send_the_same_changes(
+    recorder: tuple[str, type[_Recorder]], direct_calls: list[bool]
+) -> None:
+    # POST with a body, PUT without one, DELETE: the same request line and headers.
+    from xi_orders.models import OrderCreateLine, OrderCreateRequest
+
+    url, handler = recorder
+    order = OrderCreateRequest(
+        customer_order_number="PO-1",
+        lines=[OrderCreateLine(customer_line_number="1", ingram_part_number="ABC123", quantity=1)],
+    )
+    for via_httpx in (False, True):
+        async with _client(url, via_httpx=via_httpx) as client:
+            await client.create_order(order)
+            await client.release_order("20-AAAAA")
+            await client.cancel_order("20-AAAAA")
+    assert direct_calls[:3] == [True, True, True] and not any(direct_calls[3:])
+    sent = [seen for seen in handler.seen if not seen[1].startswith("/oauth/")]
+    assert len(sent) == 6
+    for direct, via_httpx in zip(sent[:3], sent[3:], strict=True):
+        assert _request_view(direct) == _request_view(via_httpx), direct[0]
