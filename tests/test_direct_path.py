@@ -1,6 +1,7 @@
-"""The direct path (``xi_orders._http.direct_exchange``): on the default aiohttp transport a
-call goes out as plain values, without httpx's request and response objects. It must send
-exactly what httpx would send and read every answer alike, over a real socket.
+"""The direct path (``xi_orders._http.direct_exchange``): on our own transports (aiohttp's,
+and the httpcore shards used under trio) a call goes out as plain values, without httpx's
+request and response objects. It must send exactly what httpx would send and read every
+answer alike, over a real socket.
 
 A small recording HTTP server stands in for the API here, so each test can see the raw
 request line and headers, and answer with gzip-encoded bodies (which the sandbox never
@@ -30,9 +31,15 @@ TOKEN = "tok-direct-0001"
 ORDER = {"ingramOrderNumber": "20-AAAAA", "orderStatus": "Shipped", "lines": []}
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"  # the aiohttp transport is asyncio's
+@pytest.fixture(params=["asyncio", "trio"])
+def anyio_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(params=["aiohttp", "httpcore"])
+def kind(request: pytest.FixtureRequest) -> str:
+    """Our transport under test (aiohttp under trio is deselected: tests/conftest.py)."""
+    return str(request.param)
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):
@@ -101,8 +108,9 @@ def recorder() -> Iterator[tuple[str, type[_Recorder]]]:
         server.server_close()
 
 
-def _client(url: str, *, via_httpx: bool = False, **overrides: Any) -> AsyncOrdersClient:
+def _client(url: str, kind: str, *, via_httpx: bool = False, **overrides: Any) -> AsyncOrdersClient:
     settings: dict[str, Any] = {
+        "transport": _http.new_transport(kind),
         "client_id": "id",
         "client_secret": "secret",
         "customer_number": "20-222222",
@@ -145,12 +153,12 @@ def _request_view(seen: tuple[str, str, list[tuple[str, str]]]) -> tuple[str, st
 
 
 async def test_both_paths_send_the_same_request_and_read_the_same_answer(
-    recorder: tuple[str, type[_Recorder]], direct_calls: list[bool]
+    recorder: tuple[str, type[_Recorder]], direct_calls: list[bool], kind: str
 ) -> None:
     url, handler = recorder
     results = {}
     for via_httpx in (False, True):
-        async with _client(url, via_httpx=via_httpx) as client:
+        async with _client(url, kind, via_httpx=via_httpx) as client:
             detail = await client.get_order("20-AAAAA")
             page = (
                 await client.search_orders(
@@ -182,10 +190,10 @@ async def test_both_paths_send_the_same_request_and_read_the_same_answer(
 
 @pytest.mark.parametrize("via_httpx", [False, True], ids=["direct", "httpx"])
 async def test_gzip_answers_decode_on_both_paths(
-    recorder: tuple[str, type[_Recorder]], direct_calls: list[bool], via_httpx: bool
+    recorder: tuple[str, type[_Recorder]], direct_calls: list[bool], via_httpx: bool, kind: str
 ) -> None:
     url, _ = recorder
-    async with _client(url, via_httpx=via_httpx) as client:
+    async with _client(url, kind, via_httpx=via_httpx) as client:
         detail = await client.get_order("20-GZIPD")
         with pytest.raises(NotFoundError) as caught:
             await client.get_order("20-MISSG")
@@ -196,13 +204,14 @@ async def test_gzip_answers_decode_on_both_paths(
 
 
 async def test_a_revoked_token_is_replaced_and_the_call_replayed_once(
-    direct_calls: list[bool],
+    direct_calls: list[bool], kind: str
 ) -> None:
     sandbox = Sandbox(seed=3, orders=5, clock=FakeClock())
     number = sandbox.order_numbers()[0]
     with sandbox.serve() as url:
         async with _client(
             url,
+            kind,
             client_id=sandbox.client_id,
             client_secret=sandbox.client_secret,
             customer_number=sandbox.customer_number,
@@ -220,12 +229,12 @@ async def test_a_revoked_token_is_replaced_and_the_call_replayed_once(
 
 
 async def test_the_direct_path_gives_way_to_whatever_needs_httpx(
-    recorder: tuple[str, type[_Recorder]],
+    recorder: tuple[str, type[_Recorder]], kind: str
 ) -> None:
     url, _ = recorder
-    http = _http.new_client(transport=None, timeout=5.0)
+    http = _http.new_client(transport=_http.new_transport(kind), timeout=5.0)
     try:
-        # our own client on the aiohttp transport: direct
+        # our own client on our own transport: direct
         assert _http.direct_exchange(http) is not None
         http.cookies.set("session", "1")  # cookies must be sent: httpx's path
         assert _http.direct_exchange(http) is None
@@ -233,18 +242,18 @@ async def test_the_direct_path_gives_way_to_whatever_needs_httpx(
         await http.aclose()
     for other in (
         httpx.AsyncClient(),  # a caller's own client
-        _http.new_client(transport=_http.new_transport("httpcore"), timeout=5.0),
+        _http.new_client(transport=_http.new_transport("httpx"), timeout=5.0),
         _http.new_client(transport=httpx.MockTransport(lambda r: httpx.Response(200)), timeout=1),
     ):
         assert _http.direct_exchange(other) is None
         await other.aclose()
-    async with _client(url) as client:
+    async with _client(url, kind) as client:
         raw = await client.with_raw_response.get_order("20-AAAAA")  # wants the httpx.Response
         assert isinstance(raw.http_response, httpx.Response)
 
 
 async def test_both_paths_send_the_same_changes(
-    recorder: tuple[str, type[_Recorder]], direct_calls: list[bool]
+    recorder: tuple[str, type[_Recorder]], direct_calls: list[bool], kind: str
 ) -> None:
     # POST with a body, PUT without one, DELETE: the same request line and headers.
     from xi_orders.models import OrderCreateLine, OrderCreateRequest
@@ -255,7 +264,7 @@ async def test_both_paths_send_the_same_changes(
         lines=[OrderCreateLine(customer_line_number="1", ingram_part_number="ABC123", quantity=1)],
     )
     for via_httpx in (False, True):
-        async with _client(url, via_httpx=via_httpx) as client:
+        async with _client(url, kind, via_httpx=via_httpx) as client:
             await client.create_order(order)
             await client.release_order("20-AAAAA")
             await client.cancel_order("20-AAAAA")

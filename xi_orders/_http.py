@@ -255,10 +255,11 @@ def direct_exchange(http: httpx.AsyncClient) -> DirectExchange | None:
     """A way to send the send path's requests on ``http``'s transport without building
     httpx's request and response objects, when doing so changes nothing: ``http`` is the
     client an ``AsyncOrdersClient`` built (no event hooks, proxies, mounts, client auth,
-    cookies or query parameters), and its transport is the aiohttp one. httpx's request
-    building, auth, redirect and cookie layers, and the response around aiohttp's, cost
-    more CPU a call than aiohttp's own exchange (``benchmarks/bench_sockets.py``).
-    ``None`` otherwise: the caller sends through ``http`` as usual."""
+    cookies or query parameters), and its transport is the aiohttp one or the httpcore
+    shards. httpx's request building, auth, redirect and cookie layers, and the response
+    around the transport's, cost more CPU a call than the exchange itself
+    (``benchmarks/bench_sockets.py``). ``None`` otherwise: the caller sends through
+    ``http`` as usual."""
     if type(http) is not _Client:
         return None
     if http._mounts or http.auth is not None or http.params or http.cookies:
@@ -274,7 +275,20 @@ def direct_exchange(http: httpx.AsyncClient) -> DirectExchange | None:
     if _AiohttpTransport is not None and isinstance(transport, _AiohttpTransport):
         exchange: DirectExchange = transport.exchange  # type: ignore[attr-defined]
         return exchange
+    if type(transport) is ShardedTransport and _map_httpcore_exceptions is not None:
+        return transport.exchange
     return None
+
+
+#: httpx's mapping of httpcore's exceptions to its own (private: without it, httpcore
+#: requests go through httpx's transport as usual).
+try:
+    from httpx._transports.default import map_httpcore_exceptions as _map_httpcore_exceptions
+except ImportError:  # pragma: no cover - another httpx
+    _map_httpcore_exceptions = None  # type: ignore[assignment]
+
+#: scheme, host, port and netloc of the origins the httpcore direct path has sent to
+_origins: dict[str, tuple[bytes, bytes, int | None, bytes]] = {}
 
 
 class AutoTransport(httpx.AsyncBaseTransport):
@@ -330,7 +344,7 @@ class _Shard:
                 max_connections=size,
                 max_keepalive_connections=size,
                 keepalive_expiry=KEEPALIVE_EXPIRY,
-            )
+            ),
         )
         self.busy = 0
 
@@ -371,7 +385,9 @@ class ShardedTransport(httpx.AsyncBaseTransport):
         # CPU each, 13 times over at concurrency 50).
         self._ssl_context: ssl.SSLContext | None = None
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    def _take(self) -> _Shard:
+        """The least busy pool with a free connection (a new one when all are busy),
+        counted busy until the caller releases it."""
         best: _Shard | None = None
         for shard in self.shards:
             if shard.busy < self.size and (best is None or shard.busy < best.busy):
@@ -384,6 +400,65 @@ class ShardedTransport(httpx.AsyncBaseTransport):
             best = _Shard(self.size, self._ssl_context)
             self.shards.append(best)
         best.busy += 1
+        return best
+
+    async def exchange(
+        self,
+        method: str,
+        url: str,
+        headers: list[tuple[str, str]],
+        content: bytes | None,
+        timeout: dict[str, Any],
+    ) -> Exchange:
+        """The request described by plain values, straight to httpcore, answered as plain
+        values (see :func:`direct_exchange`): what httpx's transport does for an
+        ``httpx.Request``, with the same ``Host`` / ``Content-Length`` headers httpx adds
+        and its exception mapping. Only for the send path's URLs (normalised, plain)."""
+        import httpcore
+
+        path_start = url.find("/", url.find("://") + 3)
+        origin = _origins.get(url[:path_start])
+        if origin is None:
+            parsed = httpx.URL(url[:path_start])
+            origin = (parsed.raw_scheme, parsed.raw_host, parsed.port, parsed.netloc)
+            if len(_origins) < 16:
+                _origins[url[:path_start]] = origin
+        raw = [(b"Host", origin[3])]
+        if content:
+            raw.append((b"Content-Length", str(len(content)).encode()))
+        elif method in ("POST", "PUT", "PATCH"):
+            raw.append((b"Content-Length", b"0"))
+        raw += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers]
+        request = httpcore.Request(
+            method.encode(),
+            httpcore.URL(
+                scheme=origin[0], host=origin[1], port=origin[2], target=url[path_start:].encode()
+            ),
+            headers=raw,
+            content=content or b"",
+            extensions={"timeout": timeout},
+        )
+        shard = self._take()
+        try:
+            pool: Any = shard.transport._pool
+            with _map_httpcore_exceptions():
+                response = await pool.handle_async_request(request)
+                try:
+                    body = b"".join([part async for part in response.stream])
+                finally:
+                    await response.aclose()
+        finally:
+            shard.busy -= 1
+        answer = Exchange(response.status, response.headers, body)
+        for name, value in response.headers:
+            if name.lower() == b"content-encoding" and value.lower() != b"identity":
+                # httpx decodes it (raising httpx.DecodingError for a corrupt body)
+                decoded = httpx.Response(response.status, headers=response.headers, content=body)
+                return answer._replace(content=decoded.content)
+        return answer
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        best = self._take()
         try:
             response = await best.transport.handle_async_request(request)
         except BaseException:
