@@ -105,7 +105,7 @@ def lookup(
     Examples:
       xi-orders lookup numbers.txt -o details.csv
       xi-orders search --since 30d --json | xi-orders lookup - -o details.jsonl
-      printf '20-RD3QV\\n20-XXXXX\\n' | xi-orders lookup - --concurrency 4 --json
+      printf '20-RD3QV\\n20-NOSUCH\\n' | xi-orders lookup - --concurrency 4 --json
     """
     numbers = _read_numbers(source)
     out_format = output_format(fmt, as_json, output)

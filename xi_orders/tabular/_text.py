@@ -59,7 +59,7 @@ def _line_cells(line: OrderLine) -> list[str]:
 
 
 def order_text(order: OrderDetail) -> str:
-    """``OrderDetail 20-XXXXX status=SHIPPED total=1,234.56 USD lines=3 …`` and the first lines."""
+    """``OrderDetail 20-RD3QV status=SHIPPED total=1,234.56 USD lines=3 …`` and the first lines."""
     header = _header(
         "OrderDetail",
         [
