@@ -84,8 +84,10 @@ def make_client(**overrides: Any) -> AsyncOrdersClient:
 #: httpx's stock pool at a concurrency above the 20 idle connections it keeps (the very
 #: problem tests/test_real_sockets.py shows the default transports do not have).
 _IMPOSSIBLE = (
-    lambda p: p.get("anyio_backend") == "trio" and p.get("kind")
-    in {"aiohttp", "aiohttp_via_httpx", "httpx_aiohttp"},
+    lambda p: (
+        p.get("anyio_backend") == "trio"
+        and p.get("kind") in {"aiohttp", "aiohttp_via_httpx", "httpx_aiohttp"}
+    ),
     lambda p: p.get("kind") == "httpx" and p.get("concurrency", 0) > 20,
 )
 
