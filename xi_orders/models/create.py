@@ -62,7 +62,7 @@ from .common import (
     wire,
     wire_list,
 )
-from .status import OrderStatus
+from .status import RawStatusOf, StatusOf
 
 __all__ = [
     "CreatedOrder",
@@ -362,19 +362,10 @@ class CreatedOrderLine:
     warranty_info: list[WarrantyInfo] = attrs.field(factory=list)
     extras: dict[str, Any] = extras_field()
 
-    @property
-    def status(self) -> OrderStatus | None:
-        """``line_status`` normalised, whatever the spelling: ``"Canceled"`` ->
-        ``OrderStatus.CANCELLED``; ``None`` when the line has none. An enum member
-        cannot hold the wire string, so ``OrderStatus.UNKNOWN`` (a spelling not known)
-        does not: :attr:`status_raw` has it."""
-        return OrderStatus.parse(self.line_status)
-
-    @property
-    def status_raw(self) -> str | None:
-        """The status as sent, the string ``status`` was read from (``line_status``):
-        for an ``OrderStatus.UNKNOWN`` status, the value this version does not know."""
-        return self.line_status
+    #: ``line_status`` normalised (``OrderStatus.CANCELLED`` for ``"Canceled"``)
+    status = StatusOf("line_status")
+    #: the status as sent, behind ``status`` (the value of an ``UNKNOWN`` one)
+    status_raw = RawStatusOf("line_status")
 
 
 @attrs.define(kw_only=True)

@@ -35,7 +35,7 @@ from .common import (
     wire,
     wire_list,
 )
-from .status import OrderStatus
+from .status import RawStatusOf, StatusOf
 
 __all__ = [
     "CarrierDetail",
@@ -267,19 +267,10 @@ class OrderLine:
     default_carrier_name: str | None = None
     extras: dict[str, Any] = extras_field()
 
-    @property
-    def status(self) -> OrderStatus | None:
-        """``line_status`` normalised, whatever the spelling: ``"Canceled"`` ->
-        ``OrderStatus.CANCELLED``; ``None`` when the line has none. An enum member
-        cannot hold the wire string, so ``OrderStatus.UNKNOWN`` (a spelling not known)
-        does not: :attr:`status_raw` has it."""
-        return OrderStatus.parse(self.line_status)
-
-    @property
-    def status_raw(self) -> str | None:
-        """The status as sent, the string ``status`` was read from (``line_status``):
-        for an ``OrderStatus.UNKNOWN`` status, the value this version does not know."""
-        return self.line_status
+    #: ``line_status`` normalised (``OrderStatus.CANCELLED`` for ``"Canceled"``)
+    status = StatusOf("line_status")
+    #: the status as sent, behind ``status`` (the value of an ``UNKNOWN`` one)
+    status_raw = RawStatusOf("line_status")
 
     def tracking_numbers(self) -> list[str]:
         """Every tracking number of this line's shipments, in order (one ``trackingNumber``
@@ -349,19 +340,10 @@ class OrderDetail:
         """The order total (subtotal + freight + tax), ``order_total``."""
         return self.order_total
 
-    @property
-    def status(self) -> OrderStatus | None:
-        """``order_status`` normalised, whatever the spelling: ``"Canceled"`` ->
-        ``OrderStatus.CANCELLED``; ``None`` when the order has none. An enum member
-        cannot hold the wire string, so ``OrderStatus.UNKNOWN`` (a spelling not known)
-        does not: :attr:`status_raw` has it."""
-        return OrderStatus.parse(self.order_status)
-
-    @property
-    def status_raw(self) -> str | None:
-        """The status as sent, the string ``status`` was read from (``order_status``):
-        for an ``OrderStatus.UNKNOWN`` status, the value this version does not know."""
-        return self.order_status
+    #: ``order_status`` normalised (``OrderStatus.CANCELLED`` for ``"Canceled"``)
+    status = StatusOf("order_status")
+    #: the status as sent, behind ``status`` (the value of an ``UNKNOWN`` one)
+    status_raw = RawStatusOf("order_status")
 
     @property
     def lines_missing(self) -> bool:

@@ -46,7 +46,7 @@ from .common import (
     sync_options,
     wire,
 )
-from .status import OrderStatus
+from .status import RawStatusOf, StatusOf
 
 __all__ = [
     "LINE_ACTIONS",
@@ -212,19 +212,10 @@ class OrderModifyResponse:
     #: why the body (or part of it) could not be typed; ``None`` when it decoded
     decode_problem: str | None = decode_problem_field()
 
-    @property
-    def status(self) -> OrderStatus | None:
-        """``order_status`` normalised, whatever the spelling: ``"Canceled"`` ->
-        ``OrderStatus.CANCELLED``; ``None`` when the order has none. An enum member
-        cannot hold the wire string, so ``OrderStatus.UNKNOWN`` (a spelling not known)
-        does not: :attr:`status_raw` has it."""
-        return OrderStatus.parse(self.order_status)
-
-    @property
-    def status_raw(self) -> str | None:
-        """The status as sent, the string ``status`` was read from (``order_status``):
-        for an ``OrderStatus.UNKNOWN`` status, the value this version does not know."""
-        return self.order_status
+    #: ``order_status`` normalised (``OrderStatus.CANCELLED`` for ``"Canceled"``)
+    status = StatusOf("order_status")
+    #: the status as sent, behind ``status`` (the value of an ``UNKNOWN`` one)
+    status_raw = RawStatusOf("order_status")
 
     @property
     def rejected_lines(self) -> list[RejectedLine]:

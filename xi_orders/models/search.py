@@ -18,7 +18,7 @@ import attrs
 
 from .._response import ResponseMeta
 from .common import Link, extras_field
-from .status import OrderStatus
+from .status import RawStatusOf, StatusOf
 
 __all__ = ["OrderSearchPage", "OrderSummary", "SubOrder"]
 
@@ -33,19 +33,10 @@ class SubOrder:
     links: list[Link] = attrs.field(factory=list)
     extras: dict[str, Any] = extras_field()
 
-    @property
-    def status(self) -> OrderStatus | None:
-        """``sub_order_status`` normalised, whatever the spelling: ``"Canceled"`` ->
-        ``OrderStatus.CANCELLED``; ``None`` when the sub-order has none. An enum member
-        cannot hold the wire string, so ``OrderStatus.UNKNOWN`` (a spelling not known)
-        does not: :attr:`status_raw` has it."""
-        return OrderStatus.parse(self.sub_order_status)
-
-    @property
-    def status_raw(self) -> str | None:
-        """The status as sent, the string ``status`` was read from (``sub_order_status``):
-        for an ``OrderStatus.UNKNOWN`` status, the value this version does not know."""
-        return self.sub_order_status
+    #: ``sub_order_status`` normalised (``OrderStatus.CANCELLED`` for ``"Canceled"``)
+    status = StatusOf("sub_order_status")
+    #: the status as sent, behind ``status`` (the value of an ``UNKNOWN`` one)
+    status_raw = RawStatusOf("sub_order_status")
 
 
 @attrs.define(kw_only=True)
@@ -64,19 +55,10 @@ class OrderSummary:
     links: list[Link] = attrs.field(factory=list)
     extras: dict[str, Any] = extras_field()
 
-    @property
-    def status(self) -> OrderStatus | None:
-        """``order_status`` normalised, whatever the spelling: ``"Canceled"`` ->
-        ``OrderStatus.CANCELLED``; ``None`` when the order has none. An enum member
-        cannot hold the wire string, so ``OrderStatus.UNKNOWN`` (a spelling not known)
-        does not: :attr:`status_raw` has it."""
-        return OrderStatus.parse(self.order_status)
-
-    @property
-    def status_raw(self) -> str | None:
-        """The status as sent, the string ``status`` was read from (``order_status``):
-        for an ``OrderStatus.UNKNOWN`` status, the value this version does not know."""
-        return self.order_status
+    #: ``order_status`` normalised (``OrderStatus.CANCELLED`` for ``"Canceled"``)
+    status = StatusOf("order_status")
+    #: the status as sent, behind ``status`` (the value of an ``UNKNOWN`` one)
+    status_raw = RawStatusOf("order_status")
 
     @property
     def sub_order_numbers(self) -> list[str]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import enum
 import re
+from typing import Any, overload
 
 __all__ = ["OrderStatus"]
 
@@ -101,3 +102,43 @@ _BY_KEY: dict[str, OrderStatus] = {
     **{status_key(m.name): m for m in OrderStatus if m is not OrderStatus.UNKNOWN},
     **_ALIASES,
 }
+
+
+class StatusOf:
+    """A model's ``status``: its wire status field (``field``) normalised to
+    :class:`OrderStatus`, whatever the spelling (``"Canceled"`` -> ``CANCELLED``); ``None``
+    when the field is empty. ``UNKNOWN`` (a spelling not known) cannot hold the wire string:
+    ``status_raw`` (:class:`RawStatusOf`) has it."""
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+        self.__doc__ = f"``{field}`` normalised to an :class:`OrderStatus` (``None`` if empty)."
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> StatusOf: ...
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> OrderStatus | None: ...
+    def __get__(self, obj: object | None, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        return OrderStatus.parse(getattr(obj, self.field))
+
+
+class RawStatusOf:
+    """A model's ``status_raw``: the status as sent (its wire field ``field``), the string
+    ``status`` was read from; for an ``OrderStatus.UNKNOWN`` status, the value this version
+    does not know."""
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+        self.__doc__ = f"The status as sent (``{field}``), behind ``status``."
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> RawStatusOf: ...
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> str | None: ...
+    def __get__(self, obj: object | None, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        value: str | None = getattr(obj, self.field)
+        return value
