@@ -167,14 +167,9 @@ class _URLCache:
             scheme_end = text.find("://")
             path_start = text.find("/", scheme_end + 3) if scheme_end > 0 else -1
             if path_start > 0 and _PLAIN_PATH.fullmatch(text, path_start):
-                origin = text[:path_start]
-                base = self._origins.get(origin)
+                base = self.origin(text[:path_start])
                 if base is None:
-                    base = httpx.URL(origin)
-                    if len(self._origins) < 16 and base.is_absolute_url and not base.query:
-                        self._origins[origin] = base
-                    else:
-                        return httpx.URL(text)
+                    return httpx.URL(text)
                 try:
                     url = httpx.URL(base)  # a copy sharing the parsed origin
                     url._uri_reference = base._uri_reference._replace(path=text[path_start:])
@@ -183,6 +178,17 @@ class _URLCache:
                     return httpx.URL(text)
                 return url
         return httpx.URL(text)
+
+    def origin(self, text: str) -> httpx.URL | None:
+        """``scheme://host[:port]`` parsed, from the cache; ``None`` when it is not one
+        (or the cache is full)."""
+        base = self._origins.get(text)
+        if base is None:
+            base = httpx.URL(text)
+            if len(self._origins) >= 16 or not base.is_absolute_url or base.query:
+                return None
+            self._origins[text] = base
+        return base
 
 
 _url_cache = _URLCache()
@@ -286,9 +292,6 @@ try:
     from httpx._transports.default import map_httpcore_exceptions as _map_httpcore_exceptions
 except ImportError:  # pragma: no cover - another httpx
     _map_httpcore_exceptions = None  # type: ignore[assignment]
-
-#: scheme, host, port and netloc of the origins the httpcore direct path has sent to
-_origins: dict[str, tuple[bytes, bytes, int | None, bytes]] = {}
 
 
 class AutoTransport(httpx.AsyncBaseTransport):
@@ -417,13 +420,8 @@ class ShardedTransport(httpx.AsyncBaseTransport):
         import httpcore
 
         path_start = url.find("/", url.find("://") + 3)
-        origin = _origins.get(url[:path_start])
-        if origin is None:
-            parsed = httpx.URL(url[:path_start])
-            origin = (parsed.raw_scheme, parsed.raw_host, parsed.port, parsed.netloc)
-            if len(_origins) < 16:
-                _origins[url[:path_start]] = origin
-        raw = [(b"Host", origin[3])]
+        origin = _url_cache.origin(url[:path_start]) or httpx.URL(url[:path_start])
+        raw = [(b"Host", origin.netloc)]
         if content:
             raw.append((b"Content-Length", str(len(content)).encode()))
         elif method in ("POST", "PUT", "PATCH"):
@@ -432,7 +430,10 @@ class ShardedTransport(httpx.AsyncBaseTransport):
         request = httpcore.Request(
             method.encode(),
             httpcore.URL(
-                scheme=origin[0], host=origin[1], port=origin[2], target=url[path_start:].encode()
+                scheme=origin.raw_scheme,
+                host=origin.raw_host,
+                port=origin.port,
+                target=url[path_start:].encode(),
             ),
             headers=raw,
             content=content or b"",

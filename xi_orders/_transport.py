@@ -210,16 +210,16 @@ class Sender:
                         except ValueError:
                             pass  # the usual path below makes the typed error
                         else:
-                            meta = ResponseMeta(
-                                status_code=status,
-                                correlation_id=answer_headers.get("IM-CorrelationID", cid),
-                                method=endpoint.method,
-                                url=direct_url,
-                                headers=answer_headers,
-                                elapsed=_clock.monotonic() - started,
-                                attempts=attempt,
+                            return _reply(
+                                data,
+                                status,
+                                answer_headers,
+                                endpoint,
+                                direct_url,
+                                cid,
+                                started,
+                                attempt,
                             )
-                            return Reply(data, meta)
                     # An error (or a garbled body): httpx's objects, as on the usual path.
                     request = self._build(endpoint, url, query, content, headers, timeout)
                     response = answer.response(request)
@@ -275,16 +275,16 @@ class Sender:
                         # A garbled 2xx body: safe to ask again only for reads.
                         error, retryable = exc, not endpoint.changes_orders
                     else:
-                        meta = ResponseMeta(
-                            status_code=response.status_code,
-                            correlation_id=response.headers.get("IM-CorrelationID", cid),
-                            method=endpoint.method,
-                            url=where,
-                            headers=response.headers,
-                            elapsed=_clock.monotonic() - started,
-                            attempts=attempt,
+                        return _reply(
+                            data,
+                            response.status_code,
+                            response.headers,
+                            endpoint,
+                            where,
+                            cid,
+                            started,
+                            attempt,
                         )
-                        return Reply(data, meta)
                 else:
                     status_error = error_from_response(
                         response, correlation_id=cid, secrets=getattr(self.auth, "secrets", ())
@@ -460,6 +460,29 @@ class _Answer:
     def __init__(self, status_code: int, headers: httpx.Headers) -> None:
         self.status_code = status_code
         self.headers = headers
+
+
+def _reply(
+    data: Any,
+    status: int,
+    headers: httpx.Headers,
+    endpoint: Endpoint,
+    url: str,
+    cid: str,
+    started: float,
+    attempts: int,
+) -> Reply:
+    """A success and its metadata (the server's correlation ID, if it sent one)."""
+    meta = ResponseMeta(
+        status_code=status,
+        correlation_id=headers.get("IM-CorrelationID", cid),
+        method=endpoint.method,
+        url=url,
+        headers=headers,
+        elapsed=_clock.monotonic() - started,
+        attempts=attempts,
+    )
+    return Reply(data, meta)
 
 
 def _loads(content: bytes) -> Any:
