@@ -433,8 +433,8 @@ def _record_sandboxes(monkeypatch: pytest.MonkeyPatch) -> list[Sandbox]:
 def test_redis_killed_mid_run_every_worker_finishes(
     own_redis: RedisServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Redis killed mid-run (after 100 of the 240 lookups, in the run's second server
-    window): every worker finishes, and pacing goes on (each at its share of the limit),
+    """Redis killed mid-run (after 100 of the 240 lookups, in the run's second or third
+    server window): every worker finishes, and pacing goes on (each at its share of the limit),
     never unpaced, in the server's windows after the kill's. The window right after the
     kill's can take a few calls over the limit while the workers move to their local
     windows (measured once: 63 calls, 3 refused with 429); a fallback at the full limit per
@@ -480,8 +480,12 @@ def test_redis_killed_mid_run_every_worker_finishes(
     assert all("falling back" in log for log in fleet.logs), fleet.logs
     assert all(w["redis_available"] is False for w in fleet.workers)
     assert fleet.token_requests == 1  # fetched before the kill, kept by every worker
-    # The kill comes in the run's second window (at most 60 accepted a window): at least
-    # half of the 240 lookups ran after the kill's window, on local shares.
-    assert sum(after.values()) >= 120, summary
+    # The kill comes after 100 lookups, and the kill's window accepts at most the limit:
+    # at least 240 - 100 - 60 = 80 lookups ran after it, on local shares, over two or more
+    # server windows. (Not "half": the server's windows are wall-clock aligned, so a run
+    # that starts late in one has a short first window and the kill can land a window
+    # later; measured once: 7 + 60 before, 60 with the kill, 113 after.)
+    assert sum(after.values()) >= 240 - 100 - limit, summary
+    assert len(after) >= 2, summary
     assert max(after.values()) <= limit + limit // 10, summary
     assert refused_after <= limit // 10, summary
