@@ -876,6 +876,62 @@ def test_create_says_when_it_reconciled_an_ambiguous_create(
     assert json.loads(out.stdout)["reconciliation"] is None
 
 
+def test_create_with_an_unknown_outcome_gives_what_to_check_as_data(
+    sandbox: tuple[Sandbox, str], env: dict[str, str], tmp_path: Path
+) -> None:
+    """Duplicates allowed, placed, then a 502: the outcome cannot be settled, so exit 1,
+    and --json gives the PO number, the order found and every correlation ID as fields."""
+    box, _ = sandbox
+    box.inject("act_then_502", endpoint="create_order")
+    dup = [{"attributeName": "allowDuplicateCustomerOrderNumber", "attributeValue": "true"}]
+    path = _order_file(tmp_path, box, "CLI-UNKNOWN-1")
+    body = json.loads(path.read_text())
+    body["additionalAttributes"] += dup
+    path.write_text(json.dumps(body))
+    creates = box.counters.requests["create_order"]  # the sandbox serves the whole module
+    out = xi("create", str(path), "--json", env=env)
+    assert out.returncode == 1, out.stderr
+    error = json.loads(out.stderr.strip().splitlines()[-1])
+    placed = search_numbers(box, customer_order_number="CLI-UNKNOWN-1")
+    assert len(placed) == 1, "placed once, never sent again"
+    assert box.counters.requests["create_order"] == creates + 1
+    assert error["error_type"] == "OrderOutcomeUnknown"
+    assert error["customer_order_number"] == "CLI-UNKNOWN-1"
+    assert error["candidates"] == placed
+    assert error["event_ids"] == [] and "502" in error["cause"]
+    logged = {r.correlation_id for r in box.request_log}
+    assert len(error["create_correlation_ids"]) == 1 and error["lookup_correlation_ids"]
+    assert set(error["create_correlation_ids"] + error["lookup_correlation_ids"]) <= logged
+    assert error["correlation_id"] == error["create_correlation_ids"][0]
+
+
+def test_reconciled_by_a_webhook_event_says_so() -> None:
+    """The CLI places orders without an inbox (search decides), but its report reads any
+    result: one settled by an order-create event names the event, not search."""
+    import contextlib
+    import io
+
+    from xi_orders._response import Reconciliation
+    from xi_orders.cli import _cmd_change
+
+    how = Reconciliation(
+        outcome="found",
+        cause="BadGatewayError: HTTP 502",
+        create_correlation_ids=("c1",),
+        lookup_correlation_ids=("l1",),
+        order_numbers=("20-RD3QV",),
+        source="webhook",
+        event_ids=("EV-1",),
+    )
+    result = type("Result", (), {"reconciliation": how})()
+    said = io.StringIO()
+    with contextlib.redirect_stdout(said):
+        _cmd_change._say_reconciled(result)
+    assert "found by its order-create webhook event (EV-1) and NOT sent again" in said.getvalue()
+    data = _cmd_change._reconciliation(result)["reconciliation"]
+    assert data["source"] == "webhook" and data["event_ids"] == ["EV-1"]
+
+
 def test_modify_dry_run_and_bad_file(env: dict[str, str], tmp_path: Path) -> None:
     changes = tmp_path / "changes.json"
     changes.write_text(json.dumps({"lines": [{"addUpdateDeleteLine": "MOVE"}]}))

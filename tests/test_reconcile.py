@@ -160,6 +160,7 @@ async def test_duplicates_allowed_and_not_found_is_unknown_never_resent(clocks: 
     copy = pickle.loads(pickle.dumps(error))
     assert copy.create_correlation_ids == error.create_correlation_ids
     assert copy.lookup_correlation_ids == error.lookup_correlation_ids
+    assert error.event_ids == () == copy.event_ids  # no inbox, no events
 
 
 async def test_duplicates_allowed_and_found_is_unknown_with_the_candidate(
@@ -557,6 +558,9 @@ async def test_v7_with_duplicates_allowed_and_a_webhook_event_is_still_unknown(
     assert list(caught.value.candidates) == _held(sandbox, "PO-V7-DUP")
     (event,) = inbox.find(customer_order_number="PO-V7-DUP")
     assert event.event_id in str(caught.value)
+    # the events read are data too, and travel with the error
+    assert caught.value.event_ids == (event.event_id,)
+    assert pickle.loads(pickle.dumps(caught.value)).event_ids == (event.event_id,)
 
 
 async def test_an_inbox_failing_raises_its_own_error_not_a_group(clocks: _Clocks) -> None:

@@ -640,6 +640,7 @@ def _unknown(
         create_correlation_ids=tuple(create_cids),
         lookup_correlation_ids=tuple(search.correlation_ids),
         cause=f"{type(cause).__name__}: {cause}" if cause is not None else None,
+        event_ids=tuple(e.event_id for e in looked.events),
     )
 
 

@@ -384,7 +384,8 @@ class OrderOutcomeUnknown(XiError):
     Do not send the order again blindly: look for ``customer_order_number`` in the orders
     (``search_orders(customer_order_number=...)``, or Ingram Micro support with the
     correlation IDs), then decide. Carries ``request`` (what was sent), ``candidates``
-    (order numbers found with the PO number), and every correlation ID.
+    (order numbers found with the PO number), every correlation ID, and the ``event_ids``
+    of the order-create webhook events read while looking (v7 with a ``WebhookInbox``).
     """
 
     def __init__(
@@ -397,6 +398,7 @@ class OrderOutcomeUnknown(XiError):
         create_correlation_ids: tuple[str, ...] = (),
         lookup_correlation_ids: tuple[str, ...] = (),
         cause: str | None = None,
+        event_ids: tuple[str, ...] = (),
     ) -> None:
         self.reason = reason
         self.customer_order_number = customer_order_number
@@ -405,6 +407,7 @@ class OrderOutcomeUnknown(XiError):
         self.create_correlation_ids = tuple(create_correlation_ids)
         self.lookup_correlation_ids = tuple(lookup_correlation_ids)
         self.cause = cause
+        self.event_ids = tuple(event_ids)
         self.correlation_id = create_correlation_ids[0] if create_correlation_ids else None
         found = f"; orders with this PO: {', '.join(candidates)}" if candidates else ""
         super().__init__(

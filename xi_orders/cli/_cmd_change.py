@@ -56,6 +56,8 @@ def _reconciliation(result: Any) -> dict[str, Any]:
             "order_numbers": list(how.order_numbers),
             "create_correlation_ids": list(how.create_correlation_ids),
             "lookup_correlation_ids": list(how.lookup_correlation_ids),
+            "source": how.source,
+            "event_ids": list(how.event_ids),
         },
     }
 
@@ -66,10 +68,15 @@ def _say_reconciled(result: Any) -> None:
     how = getattr(result, "reconciliation", None)
     if how is None:
         return
+    by = (
+        f"its order-create webhook event ({', '.join(how.event_ids)})"
+        if how.source == "webhook"
+        else "search"
+    )
     if how.outcome == "found":
-        what = "the order was found by search and NOT sent again"
+        what = f"the order was found by {by} and NOT sent again"
     else:
-        what = "it was surely not placed, so the create was sent once more"
+        what = f"it was surely not placed (as {by} showed), so the create was sent once more"
     echo(
         f"  reconciled: the first create's outcome was unknown ({how.cause}); {what}; "
         f"create correlation IDs {', '.join(how.create_correlation_ids) or '(none)'}, "

@@ -19,7 +19,7 @@ from typing import IO, Any, Literal
 
 import attrs
 
-from ..errors import XiError
+from ..errors import OrderOutcomeUnknown, XiError
 from ..models import OrderDetail
 from ._shell import CliError, UsageError
 
@@ -148,13 +148,26 @@ class RowWriter:
 
 
 def error_fields(error: XiError) -> dict[str, Any]:
-    """An error as data: message, type, HTTP status and correlation ID."""
-    return {
+    """An error as data: message, type, HTTP status and correlation ID; for a create whose
+    outcome is unknown, also the PO number, the candidates and every ID to quote."""
+    fields: dict[str, Any] = {
         "error": str(error),
         "error_type": type(error).__name__,
         "status_code": getattr(error, "status_code", None),
         "correlation_id": error.correlation_id,
     }
+    if isinstance(error, OrderOutcomeUnknown):
+        # What the person must check before sending again: a script reads it here rather
+        # than parsing the message.
+        fields.update(
+            customer_order_number=error.customer_order_number,
+            candidates=list(error.candidates),
+            create_correlation_ids=list(error.create_correlation_ids),
+            lookup_correlation_ids=list(error.lookup_correlation_ids),
+            event_ids=list(error.event_ids),
+            cause=error.cause,
+        )
+    return fields
 
 
 # --------------------------------------------------------------------------------------
