@@ -1108,6 +1108,52 @@ def test_sandbox_serve_prints_export_lines_and_stops_on_sigterm() -> None:
             proc.wait()
 
 
+def test_sandbox_serve_takes_faults_and_quirks_by_name() -> None:
+    """--realism and --fault reach the served sandbox (and are said in its settings): a
+    server paging by 5 whatever was asked still gives the search command every order."""
+    proc = subprocess.Popen(
+        [
+            *XI,
+            "sandbox",
+            "serve",
+            "--port",
+            "0",
+            "--orders",
+            "23",
+            "--realism",
+            "search_page_size=5",
+            "--fault",
+            "server_error=0.1",
+            "--fault",
+            "endpoints=get_order",
+            "--search-lag",
+            "1.5",
+            "--json",
+        ],
+        env=_clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        info = json.loads(proc.stdout.readline())
+        assert info["realism"] == {"search_page_size": "5"}
+        assert info["faults"] == {"server_error": "0.1", "endpoints": "get_order"}
+        assert info["search_lag"] == 1.5
+        out = xi("search", "--json", "--page-size", "50", env={**_clean_env(), **info["env"]})
+        assert out.returncode == 0, out.stderr
+        assert len(jsonl(out.stdout)) == 23
+        proc.terminate()
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    bad = xi("sandbox", "serve", "--port", "0", "--fault", "drop=1", env=_clean_env())
+    assert bad.returncode == 2 and "'drop=1': KEY=VALUE expected" in bad.stderr
+
+
 def test_sandbox_serve_port_in_use_exits_1(sandbox: tuple[Sandbox, str]) -> None:
     _, url = sandbox
     port = url.rsplit(":", 1)[1]

@@ -13,7 +13,7 @@ from typing import Any
 
 from ._args import add_command, at_least, fraction, json_flag, seconds
 from ._output import dumps
-from ._shell import EXIT_API, EXIT_OK, CliError, echo
+from ._shell import EXIT_API, EXIT_OK, CliError, UsageError, echo
 
 
 def sandbox_serve(
@@ -23,6 +23,9 @@ def sandbox_serve(
     seed: int,
     latency: float,
     fault_rate: float,
+    fault: list[str],
+    realism: list[str],
+    search_lag: float,
     rate_limit: int | None,
     write_env: str | None,
     verbose: bool,
@@ -30,19 +33,36 @@ def sandbox_serve(
 ) -> int:
     """Serve the sandbox over HTTP until Ctrl-C, and print the settings to use it.
 
-    More options (faults by kind, webhooks): python -m xi_orders.testing --help
+    Every fault and quirk of the Python sandbox is here too (--fault, --realism); their
+    keys, and webhooks: python -m xi_orders.testing --help
 
 
     Example (two terminals):
       xi-orders sandbox serve --port 8080 --orders 500 --write-env sandbox.env
       xi-orders --env-file sandbox.env search --since 30d
-    """
-    from ..testing import Faults, Sandbox
 
-    faults = (
-        Faults(server_error=fault_rate * 2 / 3, drop_before=fault_rate / 3) if fault_rate else None
+    Example: orders placed, then answered by a gateway's 502, and search 2 s behind:
+      xi-orders sandbox serve --fault act_then_502=0.1 --fault endpoints=create_order \\
+        --search-lag 2 --realism search_page_size=25
+    """
+    from ..testing import Faults, Realism, Sandbox
+    from ..testing._options import changed, options
+
+    base = {"server_error": fault_rate * 2 / 3, "drop_before": fault_rate / 3} if fault_rate else {}
+    try:
+        faults = options(Faults, fault, **base)
+        quirks = options(Realism, realism)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    box = Sandbox(
+        seed,
+        orders,
+        latency=latency,
+        faults=faults if faults != Faults() else None,
+        realism=quirks,
+        search_lag=search_lag,
+        rate_limit=rate_limit,
     )
-    box = Sandbox(seed, orders, latency=latency, faults=faults, rate_limit=rate_limit)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: Any) -> None:
@@ -73,6 +93,12 @@ def sandbox_serve(
                         handle.write("# xi-orders sandbox settings; use with --env-file\n" + text)
                 except OSError as exc:
                     raise CliError(f"cannot write {write_env}: {exc.strerror or exc}") from None
+            # What this server does beyond the plain API, so nobody mistakes a fault for a bug.
+            setup = {
+                **{f"fault {k}": v for k, v in changed(faults).items()},
+                **{f"realism {k}": v for k, v in changed(quirks).items()},
+                **({"search lag": f"{search_lag:g} s"} if search_lag else {}),
+            }
             parts = list(box.catalog)[:3]
             sample = (box.order_numbers() or ["-"])[0]
             if as_json:
@@ -85,6 +111,9 @@ def sandbox_serve(
                             "env": env,
                             "sample_order": sample,
                             "parts": parts,
+                            "faults": changed(faults),
+                            "realism": changed(quirks),
+                            "search_lag": search_lag,
                         }
                     )
                 )
@@ -96,6 +125,8 @@ def sandbox_serve(
                 for key, value in env.items():
                     echo(f"  export {key}={value}")
                 echo(f"a sample order: {sample}; parts you can order: {', '.join(parts)}")
+                if setup:
+                    echo("set up: " + "; ".join(f"{k}={v}" for k, v in setup.items()))
                 echo("Ctrl-C to stop.")
             sys.stdout.flush()
             try:
@@ -129,6 +160,28 @@ def register(commands: Any) -> None:
         type=fraction,
         default=0.0,
         help="share of calls answered 500 or dropped, to watch the retries (e.g. 0.05)",
+    )
+    p.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="KIND=RATE",
+        help="one fault by kind, e.g. act_then_502=0.1; endpoints=create_order,... limits "
+        "them to some endpoints (repeatable)",
+    )
+    p.add_argument(
+        "--realism",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="one quirk of the real API, e.g. search_page_size=25 (repeatable)",
+    )
+    p.add_argument(
+        "--search-lag",
+        type=seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="a new or changed order reaches search this much later (default 0)",
     )
     p.add_argument(
         "--rate-limit",

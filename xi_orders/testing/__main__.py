@@ -7,8 +7,9 @@ import sys
 import threading
 from collections.abc import Sequence
 
+from ._options import changed, keys, options
 from ._sandbox import Sandbox
-from ._types import Faults
+from ._types import Faults, Realism
 
 
 def _latency(text: str) -> float | tuple[float, float]:
@@ -23,6 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m xi_orders.testing",
         description="Serve an offline emulator of Ingram Micro's Reseller Orders API over HTTP.",
+        epilog=f"--fault keys (with defaults): {keys(Faults)}. "
+        f"--realism keys (with defaults): {keys(Realism)}.",
     )
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8080, help="port (0: any free port; default 8080)")
@@ -69,6 +72,29 @@ def build_parser() -> argparse.ArgumentParser:
             help=f"rate (0..1) of '{name}' faults",
         )
     p.add_argument("--slow-seconds", type=float, default=3.0, help="delay of a slow answer")
+    p.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="KIND=RATE",
+        help="any fault of xi_orders.testing.Faults, e.g. act_then_502=0.1, and "
+        "endpoints=create_order,get_order to limit them (repeatable; keys below)",
+    )
+    p.add_argument(
+        "--realism",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a quirk of the real API (xi_orders.testing.Realism), e.g. search_page_size=25 "
+        "or status_spelling=mixed (repeatable; keys below)",
+    )
+    p.add_argument(
+        "--search-lag",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="a new or changed order reaches search this much later (default 0)",
+    )
     p.add_argument("--webhook-url", default=None, help="POST webhook events to this URL")
     p.add_argument("--webhook-secret", default=None, help="key of the X-Hub-Signature HMAC")
     p.add_argument("--verbose", action="store_true", help="log every request to stderr")
@@ -77,18 +103,27 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the server until interrupted."""
-    args = build_parser().parse_args(argv)
-    faults = Faults(
-        server_error=args.fault_server_error,
-        rate_limit=args.fault_rate_limited,
-        drop_before=args.fault_drop_before,
-        drop_after=args.fault_drop_after,
-        html=args.fault_html,
-        truncated_json=args.fault_truncated_json,
-        empty_body=args.fault_empty_body,
-        slow=args.fault_slow,
-        slow_seconds=args.slow_seconds,
-    )
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        faults = options(
+            Faults,
+            args.fault,
+            server_error=args.fault_server_error,
+            rate_limit=args.fault_rate_limited,
+            drop_before=args.fault_drop_before,
+            drop_after=args.fault_drop_after,
+            html=args.fault_html,
+            truncated_json=args.fault_truncated_json,
+            empty_body=args.fault_empty_body,
+            slow=args.fault_slow,
+            slow_seconds=args.slow_seconds,
+        )
+        realism = options(Realism, args.realism)
+        if args.search_lag < 0:
+            raise ValueError("--search-lag must be >= 0")
+    except ValueError as exc:
+        parser.error(str(exc))
     kwargs: dict[str, object] = {}
     if args.client_id:
         kwargs["client_id"] = args.client_id
@@ -106,6 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         rate_limit_window=args.rate_window,
         token_ttl=args.token_ttl,
         faults=faults if faults != Faults() else None,
+        realism=realism,
+        search_lag=args.search_lag,
         webhook_target=args.webhook_url,
         **kwargs,  # type: ignore[arg-type]
     )
@@ -122,6 +159,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"  sample order:   {url}/resellers/v6.1/orders/{(sandbox.order_numbers() or ['-'])[0]}",
             flush=True,
         )
+        setup = [f"fault {k}={v}" for k, v in changed(faults).items()]
+        setup += [f"realism {k}={v}" for k, v in changed(realism).items()]
+        if args.search_lag:
+            setup.append(f"search lag {args.search_lag:g} s")
+        if setup:
+            print(f"  set up:         {'; '.join(setup)}", flush=True)
         print("Ctrl-C to stop.", flush=True)
         try:
             threading.Event().wait()
