@@ -68,12 +68,42 @@ def counting_server(latency: float, orders: int = COUNT) -> Iterator[ServedSandb
 @dataclass
 class Run:
     """One timed batch of 1,000 lookups. ``connections``: new TCP connections over the
-    client's whole life (its warm-up batch of ``concurrency`` lookups included)."""
+    client's whole life (its warm-up batch of ``concurrency`` lookups included). ``gc``: the
+    part of ``cpu`` spent in the garbage collector (``ours`` and ``raw_aiohttp`` only)."""
 
     seconds: float
     cpu: float
     connections: int
     failures: int
+    gc: float = 0.0
+
+
+class _GcClock:
+    """CPU seconds spent in garbage collections so far (``gc.callbacks``), this process."""
+
+    def __init__(self) -> None:
+        import gc
+
+        self.total = 0.0
+        self._start = 0.0
+        gc.callbacks.append(self._on)
+
+    def _on(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._start = time.process_time()
+        else:
+            self.total += time.process_time() - self._start
+
+
+_gc_clock: _GcClock | None = None
+
+
+def gc_seconds() -> float:
+    """CPU seconds spent in garbage collection since the first call."""
+    global _gc_clock
+    if _gc_clock is None:
+        _gc_clock = _GcClock()
+    return _gc_clock.total
 
 
 def _measure(server: Server, body: Callable[[], int], before: int) -> Run:
@@ -117,13 +147,13 @@ def ours(server: Server, numbers: list[str], concurrency: int, backend: str) -> 
             async def batch() -> dict[str, Any]:
                 return await client.get_orders(numbers, concurrency=concurrency).collect()
 
-            cpu = cpu_seconds()
+            cpu, gc = cpu_seconds(), gc_seconds()
             started = time.perf_counter()
             results = await batch()
             seconds = time.perf_counter() - started
-            cpu = cpu_seconds() - cpu
+            cpu, gc = cpu_seconds() - cpu, gc_seconds() - gc
             failures = sum(isinstance(r, XiError) for r in results.values())
-            result.append(Run(seconds, cpu, server.connections() - before, failures))
+            result.append(Run(seconds, cpu, server.connections() - before, failures, gc))
 
     anyio.run(main, backend=backend)
     return result[0]
@@ -171,12 +201,12 @@ def raw_aiohttp(
 
             await run(numbers[:concurrency])
             kept.clear()
-            cpu = cpu_seconds()
+            cpu, gc = cpu_seconds(), gc_seconds()
             started = time.perf_counter()
             await run(numbers)
             seconds = time.perf_counter() - started
-            cpu = cpu_seconds() - cpu
-            result.append(Run(seconds, cpu, server.connections() - before, failures))
+            cpu, gc = cpu_seconds() - cpu, gc_seconds() - gc
+            result.append(Run(seconds, cpu, server.connections() - before, failures, gc))
 
     asyncio.run(main())
     return result[0]
@@ -270,6 +300,11 @@ def _numbers(server: Server) -> list[str]:
 
 def _ms(run: Run) -> float:
     return run.cpu / COUNT * 1e3
+
+
+def _gc_ms(run: Run) -> float:
+    """The garbage collector's share of ``_ms(run)``."""
+    return run.gc / COUNT * 1e3
 
 
 def _served_rows(settings: Settings) -> list[Row]:
@@ -479,9 +514,9 @@ def run(settings: Settings) -> list[Row]:
 def _cpu_main(argv: list[str] | None = None) -> int:
     """``python -m benchmarks.bench_sockets [--repeats N] [--official] [--profile FILE]
     [--backend trio]``: row S3 alone (client CPU per lookup, asyncio or trio, concurrency 50,
-    50 ms latency), ours vs
-    raw aiohttp (and the official SDK's threads with ``--official``), each repetition
-    printed; ``--profile`` writes a cProfile of one more run of ours."""
+    50 ms latency), ours vs raw aiohttp keeping and dropping its results (and the official
+    SDK's threads with ``--official``), each repetition printed with the garbage collector's
+    share of the CPU; ``--profile`` writes a cProfile of one more run of ours."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_sockets")
@@ -498,27 +533,39 @@ def _cpu_main(argv: list[str] | None = None) -> int:
     with counting_server(LATENCY) as server:
         numbers = _numbers(server)
         token = server.token()
-        mine: list[float] = []
-        raw: list[float] = []
+        mine: list[Run] = []
+        raw: list[Run] = []
         dropped: list[float] = []
         sdk: list[float] = []
         for i in range(args.repeats):
-            mine.append(_ms(ours(server, numbers, c, args.backend)))
-            line = f"run {i + 1}: ours {mine[-1]:.3f} ms CPU/lookup"
+            gc_seconds()  # the collector's clock runs from here
+            mine.append(ours(server, numbers, c, args.backend))
+            line = (
+                f"run {i + 1}: ours {_ms(mine[-1]):.3f} ms CPU/lookup (gc {_gc_ms(mine[-1]):.3f})"
+            )
             if not args.no_raw:
-                raw.append(_ms(raw_aiohttp(server, numbers, c, token)))
+                raw.append(raw_aiohttp(server, numbers, c, token))
                 dropped.append(_ms(raw_aiohttp(server, numbers, c, token, keep=False)))
-                line += f", raw aiohttp {raw[-1]:.3f} ms (dropping its results {dropped[-1]:.3f})"
+                line += (
+                    f", raw aiohttp {_ms(raw[-1]):.3f} ms (gc {_gc_ms(raw[-1]):.3f}; dropping "
+                    f"its results {dropped[-1]:.3f})"
+                )
             if args.official:
                 run = official(server, numbers, c, token)
                 if run is not None:
                     sdk.append(_ms(run))
                     line += f", official SDK threads {sdk[-1]:.3f} ms"
             print(line, flush=True)
+
+        def summary(runs: list[Run]) -> str:
+            cpu = [_ms(r) for r in runs]
+            rest = [_ms(r) - _gc_ms(r) for r in runs]
+            return f"{median(cpu):.3f} ms ({median(rest):.3f} outside the garbage collector)"
+
         print(
-            f"median: ours {median(mine):.3f} ms"
+            f"median: ours {summary(mine)}"
             + (
-                f", raw aiohttp {median(raw):.3f} ms (dropping its results {median(dropped):.3f})"
+                f", raw aiohttp {summary(raw)}, dropping its results {median(dropped):.3f}"
                 if raw
                 else ""
             )
