@@ -173,7 +173,9 @@ async def test_search_filters_really_filter() -> None:
         by_vendor = await client.search_orders(vendor_name=vendor).collect()
         none = await client.search_orders(customer_order_number="NO-SUCH-PO").collect()
         # The vendor filter matches any line's vendor: check against the full details.
-        details = await client.get_orders([o.ingram_order_number or "" for o in by_vendor]).collect()
+        details = await client.get_orders(
+            [o.ingram_order_number or "" for o in by_vendor]
+        ).collect()
     assert len(everything) == 300
     assert 0 < len(in_range) < 300
     assert all(o.ingram_order_date and start <= o.ingram_order_date.date() <= end for o in in_range)

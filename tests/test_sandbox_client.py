@@ -28,7 +28,9 @@ async def test_client_gets_an_order_and_searches_every_page() -> None:
     assert counters.tokens_issued == 1
     assert counters.requests["search_orders"] == 3  # 25 + 25 + 10
     calls = [rec for rec in sandbox.request_log if rec.endpoint != "token"]
-    assert len(calls) == 4 and all(rec.correlation_id and len(rec.correlation_id) <= 32 for rec in calls)
+    assert len(calls) == 4 and all(
+        rec.correlation_id and len(rec.correlation_id) <= 32 for rec in calls
+    )
 
 
 @pytest.mark.asyncio
@@ -37,8 +39,11 @@ async def test_client_never_replays_a_create_whose_answer_was_lost() -> None:
     sandbox.inject("drop_after", endpoint="create_order")
     request = models.OrderCreateRequest(
         customer_order_number="SDK-PO-1",
-        lines=[models.OrderCreateLine(customer_line_number="1", ingram_part_number=next(iter(sandbox.catalog)),
-                                      quantity=1)],
+        lines=[
+            models.OrderCreateLine(
+                customer_line_number="1", ingram_part_number=next(iter(sandbox.catalog)), quantity=1
+            )
+        ],
     )
     async with sandbox.client() as client:
         # The send path alone (reconcile=False): the ambiguous error, never a replay.
@@ -48,7 +53,9 @@ async def test_client_never_replays_a_create_whose_answer_was_lost() -> None:
         # By default the client then finds the order by its PO number: still one create.
         sandbox.inject("drop_after", endpoint="create_order")
         second = models.OrderCreateRequest(
-            customer_order_number="SDK-PO-2", lines=request.lines, allow_duplicate_customer_order_number=None
+            customer_order_number="SDK-PO-2",
+            lines=request.lines,
+            allow_duplicate_customer_order_number=None,
         )
         result = await client.create_order(second)
         assert result.reconciled and result.reconciliation.outcome == "found"

@@ -21,8 +21,9 @@ def anyio_backend(request: pytest.FixtureRequest) -> str:
 
 
 def _client(sandbox: Sandbox) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=sandbox.transport(), base_url=sandbox.base_url,
-                             headers=sandbox.headers())
+    return httpx.AsyncClient(
+        transport=sandbox.transport(), base_url=sandbox.base_url, headers=sandbox.headers()
+    )
 
 
 # ---------------------------------------------------------------------------- rate limits
@@ -38,8 +39,13 @@ async def test_rate_limit_headers_and_429() -> None:
         for _ in range(3):
             r = await http.get(f"/resellers/v6.1/orders/{number}")
             assert r.status_code == 200
-            seen.append((r.headers["X-RateLimit-Limit"], r.headers["X-RateLimit-Remaining"],
-                         r.headers["X-RateLimit-Reset"]))
+            seen.append(
+                (
+                    r.headers["X-RateLimit-Limit"],
+                    r.headers["X-RateLimit-Remaining"],
+                    r.headers["X-RateLimit-Reset"],
+                )
+            )
         assert seen == [("3", "2", "1000001"), ("3", "1", "1000001"), ("3", "0", "1000001")]
         r = await http.get(f"/resellers/v6.1/orders/{number}")
         assert r.status_code == 429
@@ -54,12 +60,16 @@ async def test_rate_limit_headers_and_429() -> None:
         assert r.status_code == 200 and r.headers["X-RateLimit-Reset"] == "1000002"
     counters = sandbox.counters
     assert counters.rate_limited == 1
-    assert counters.responses[("get_order", 429)] == 1 and counters.responses[("get_order", 200)] == 4
+    assert (
+        counters.responses[("get_order", 429)] == 1 and counters.responses[("get_order", 200)] == 4
+    )
 
 
 @pytest.mark.asyncio
 async def test_rate_limits_per_endpoint_mapping_and_off_by_default() -> None:
-    sandbox = Sandbox(seed=1, orders=5, clock=FakeClock(), rate_limit={"search_orders": 1}, rate_limit_window=60)
+    sandbox = Sandbox(
+        seed=1, orders=5, clock=FakeClock(), rate_limit={"search_orders": 1}, rate_limit_window=60
+    )
     number = sandbox.order_numbers()[0]
     async with _client(sandbox) as http:
         assert (await http.get("/resellers/v6/orders/search")).status_code == 200
@@ -79,7 +89,9 @@ async def test_rate_limits_per_endpoint_mapping_and_off_by_default() -> None:
 async def test_rate_limit_applies_after_auth_and_before_validation() -> None:
     sandbox = Sandbox(seed=1, orders=2, clock=FakeClock(), rate_limit=1, rate_limit_window=60)
     async with _client(sandbox) as http:
-        assert (await http.get("/resellers/v6/orders/search", headers={"Authorization": "Bearer x"})).status_code == 401
+        assert (
+            await http.get("/resellers/v6/orders/search", headers={"Authorization": "Bearer x"})
+        ).status_code == 401
         r = await http.get("/resellers/v6/orders/search", headers={"IM-CountryCode": "USA"})
         assert r.status_code == 400 and r.headers["X-RateLimit-Remaining"] == "0"
         assert (await http.get("/resellers/v6/orders/search")).status_code == 429
@@ -105,9 +117,15 @@ async def test_drop_before_processing_creates_nothing() -> None:
         with pytest.raises(httpx.RemoteProtocolError):
             await http.post("/resellers/v6/orders", json=_create_body(sandbox))
         assert sandbox.counters.orders_created == 0
-        assert (await http.get("/resellers/v6/orders/search", params={"customerOrderNumber": "FAULT-PO"})).status_code == 204
+        assert (
+            await http.get(
+                "/resellers/v6/orders/search", params={"customerOrderNumber": "FAULT-PO"}
+            )
+        ).status_code == 204
         # the fault was used up: the retry goes through
-        assert (await http.post("/resellers/v6/orders", json=_create_body(sandbox))).status_code == 201
+        assert (
+            await http.post("/resellers/v6/orders", json=_create_body(sandbox))
+        ).status_code == 201
     assert sandbox.counters.faults == Counter({"drop_before": 1})
     assert [rec.status for rec in sandbox.request_log] == [None, 204, 201]
 
@@ -120,7 +138,9 @@ async def test_drop_after_processing_the_order_exists_but_the_answer_is_lost() -
         with pytest.raises(httpx.RemoteProtocolError):
             await http.post("/resellers/v6/orders", json=_create_body(sandbox))
         assert sandbox.counters.orders_created == 1
-        found = await http.get("/resellers/v6/orders/search", params={"customerOrderNumber": "FAULT-PO"})
+        found = await http.get(
+            "/resellers/v6/orders/search", params={"customerOrderNumber": "FAULT-PO"}
+        )
         assert found.json()["recordsFound"] == "1"
         # a blind retry is now a duplicate PO: rejected, nothing created twice
         retry = await http.post("/resellers/v6/orders", json=_create_body(sandbox))
@@ -152,13 +172,16 @@ async def test_injected_error_answers() -> None:
             json.loads(r.content)
         assert sandbox.order(number) == json.loads((await http.get(url)).content)
         sandbox.inject("empty_body", times=2, endpoint="get_order")
-        assert (await http.get("/resellers/v6/orders/search")).content != b""  # other endpoint: untouched
+        assert (
+            await http.get("/resellers/v6/orders/search")
+        ).content != b""  # other endpoint: untouched
         for _ in range(2):
             r = await http.get(url)
             assert r.status_code == 200 and r.content == b""
         assert (await http.get(url)).json()["ingramOrderNumber"] == number
-    assert sandbox.counters.faults == Counter({"server_error": 1, "rate_limit": 1, "html": 1,
-                                              "truncated_json": 1, "empty_body": 2})
+    assert sandbox.counters.faults == Counter(
+        {"server_error": 1, "rate_limit": 1, "html": 1, "truncated_json": 1, "empty_body": 2}
+    )
     with pytest.raises(ValueError):
         sandbox.inject("meteor")  # type: ignore[arg-type]
     with pytest.raises(ValueError):
@@ -168,7 +191,9 @@ async def test_injected_error_answers() -> None:
 @pytest.mark.asyncio
 async def test_seeded_fault_rates_are_reproducible() -> None:
     async def statuses(seed: int) -> list[int]:
-        sandbox = Sandbox(seed=seed, orders=3, clock=FakeClock(), faults=Faults(server_error=0.3, rate_limit=0.1))
+        sandbox = Sandbox(
+            seed=seed, orders=3, clock=FakeClock(), faults=Faults(server_error=0.3, rate_limit=0.1)
+        )
         number = sandbox.order_numbers()[0]
         out = []
         async with _client(sandbox) as http:
@@ -188,8 +213,11 @@ async def test_seeded_fault_rates_are_reproducible() -> None:
 async def test_faults_spare_the_token_endpoint_unless_asked() -> None:
     sandbox = Sandbox(seed=2, orders=1, faults=Faults(server_error=1.0))
     async with _client(sandbox) as http:
-        form = {"grant_type": "client_credentials", "client_id": sandbox.client_id,
-                "client_secret": sandbox.client_secret}
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": sandbox.client_id,
+            "client_secret": sandbox.client_secret,
+        }
         assert (await http.post("/oauth/oauth30/token", data=form)).status_code == 200
         assert (await http.get("/resellers/v6/orders/search")).status_code == 500
         sandbox.faults = Faults(server_error=1.0, endpoints=frozenset({"token"}))
@@ -282,13 +310,17 @@ async def test_create_and_drop_on_both_backends() -> None:
     async with _client(sandbox) as http:
         with pytest.raises(httpx.RemoteProtocolError):
             await http.post("/resellers/v6/orders", json=_create_body(sandbox))
-        r = await http.get("/resellers/v6/orders/search", params={"customerOrderNumber": "FAULT-PO"})
+        r = await http.get(
+            "/resellers/v6/orders/search", params={"customerOrderNumber": "FAULT-PO"}
+        )
         assert r.json()["recordsFound"] == "1"
 
 
 def test_sync_httpx_client_works_too() -> None:
     sandbox = Sandbox(seed=9, orders=3, clock=FakeClock(), latency=0.01)
-    with httpx.Client(transport=sandbox.transport(), base_url=sandbox.base_url, headers=sandbox.headers()) as http:
+    with httpx.Client(
+        transport=sandbox.transport(), base_url=sandbox.base_url, headers=sandbox.headers()
+    ) as http:
         number = sandbox.order_numbers()[0]
         assert http.get(f"/resellers/v6.1/orders/{number}").json()["ingramOrderNumber"] == number
         sandbox.inject("drop_before")

@@ -51,27 +51,70 @@ from tests.spec_support import require_spec, resolve
 from xi_orders.testing import FakeClock, Sandbox
 
 NUMERIC_STRING = {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}
-_DROP = {"nullable", "example", "examples", "description", "format", "xml", "discriminator",
-         "readOnly", "writeOnly", "deprecated", "externalDocs", "default", "title"}
+_DROP = {
+    "nullable",
+    "example",
+    "examples",
+    "description",
+    "format",
+    "xml",
+    "discriminator",
+    "readOnly",
+    "writeOnly",
+    "deprecated",
+    "externalDocs",
+    "default",
+    "title",
+}
 
 ERROR_RESPONSE_REF = {"$ref": "#/components/schemas/ErrorResponse"}
 GATEWAY_401 = {
-    "type": "object", "required": ["fault"], "additionalProperties": False,
-    "properties": {"fault": {
-        "type": "object", "required": ["faultstring", "detail"], "additionalProperties": False,
-        "properties": {"faultstring": {"type": "string"}, "detail": {
-            "type": "object", "required": ["errorcode"], "additionalProperties": False,
-            "properties": {"errorcode": {"type": "string"}}}},
-    }},
+    "type": "object",
+    "required": ["fault"],
+    "additionalProperties": False,
+    "properties": {
+        "fault": {
+            "type": "object",
+            "required": ["faultstring", "detail"],
+            "additionalProperties": False,
+            "properties": {
+                "faultstring": {"type": "string"},
+                "detail": {
+                    "type": "object",
+                    "required": ["errorcode"],
+                    "additionalProperties": False,
+                    "properties": {"errorcode": {"type": "string"}},
+                },
+            },
+        }
+    },
 }
 RATE_LIMITED_429 = {
-    "type": "object", "required": ["errors"], "additionalProperties": False,
-    "properties": {"errors": {"type": "array", "minItems": 1, "items": {
-        "type": "object", "required": ["field", "message"], "additionalProperties": False,
-        "properties": {"field": {"type": "null"}, "message": {"const": "too many requests"}}}}},
+    "type": "object",
+    "required": ["errors"],
+    "additionalProperties": False,
+    "properties": {
+        "errors": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "additionalProperties": False,
+                "properties": {
+                    "field": {"type": "null"},
+                    "message": {"const": "too many requests"},
+                },
+            },
+        }
+    },
 }
-TOKEN_ERROR = {"type": "object", "required": ["message"], "additionalProperties": False,
-               "properties": {"message": {"type": "string"}}}
+TOKEN_ERROR = {
+    "type": "object",
+    "required": ["message"],
+    "additionalProperties": False,
+    "properties": {"message": {"type": "string"}},
+}
 
 
 def example_nulls(spec: dict[str, Any]) -> frozenset[str]:
@@ -162,7 +205,9 @@ def response_schema(spec: dict[str, Any], operation_id: str, status: int) -> Any
 def validate(spec: dict[str, Any], schema: Any, body: Any) -> list[str]:
     """Validation errors (empty when the body conforms)."""
     validator = jsonschema.Draft7Validator(strict(spec, schema))
-    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(body)]
+    return [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(body)
+    ]
 
 
 def event_schemas(spec: dict[str, Any]) -> tuple[Any, Any]:
@@ -188,14 +233,21 @@ class Tour:
         self.seen: list[tuple[str, int, httpx.Response]] = []
         self.token = ""
 
-    async def call(self, operation_id: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    async def call(
+        self, operation_id: str, method: str, path: str, **kwargs: Any
+    ) -> httpx.Response:
         r = await self.http.request(method, path, **kwargs)
         self.seen.append((operation_id, r.status_code, r))
         return r
 
     def headers(self, **extra: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}", "IM-CustomerNumber": self.sandbox.customer_number,
-                "IM-CountryCode": "US", "IM-CorrelationID": "tour-0001", **extra}
+        return {
+            "Authorization": f"Bearer {self.token}",
+            "IM-CustomerNumber": self.sandbox.customer_number,
+            "IM-CountryCode": "US",
+            "IM-CorrelationID": "tour-0001",
+            **extra,
+        }
 
 
 @pytest.fixture
@@ -206,7 +258,9 @@ def spec() -> dict[str, Any]:
 @pytest_asyncio.fixture
 async def tour() -> AsyncIterator[Tour]:
     clock = FakeClock()
-    sandbox = Sandbox(seed=21, orders=80, clock=clock, rate_limit={"cancel_order": 2}, rate_limit_window=1.0)
+    sandbox = Sandbox(
+        seed=21, orders=80, clock=clock, rate_limit={"cancel_order": 2}, rate_limit_window=1.0
+    )
     async with httpx.AsyncClient(transport=sandbox.transport(), base_url=sandbox.base_url) as http:
         t = Tour(sandbox, http)
         await run_tour(t, clock)
@@ -215,9 +269,17 @@ async def tour() -> AsyncIterator[Tour]:
 
 async def run_tour(t: Tour, clock: FakeClock) -> None:
     s = t.sandbox
-    form = {"grant_type": "client_credentials", "client_id": s.client_id, "client_secret": s.client_secret}
-    await t.call("get-accesstoken", "POST", "/oauth/oauth30/token", data={**form, "client_secret": "nope"})
-    await t.call("get-accesstoken", "POST", "/oauth/oauth30/token", data={**form, "grant_type": "x"})
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": s.client_id,
+        "client_secret": s.client_secret,
+    }
+    await t.call(
+        "get-accesstoken", "POST", "/oauth/oauth30/token", data={**form, "client_secret": "nope"}
+    )
+    await t.call(
+        "get-accesstoken", "POST", "/oauth/oauth30/token", data={**form, "grant_type": "x"}
+    )
     r = await t.call("get-accesstoken", "POST", "/oauth/oauth30/token", data=form)
     t.token = r.json()["access_token"]
     g = "get-orderdetails-v6.1"
@@ -225,64 +287,175 @@ async def run_tour(t: Tour, clock: FakeClock) -> None:
     for number in numbers[:40]:  # every kind of seeded order: shipped, held, cancelled...
         await t.call(g, "GET", f"/resellers/v6.1/orders/{number}", headers=t.headers())
     for sim in ("IM::SHIPPED", "IM::PARTIALLY_SHIPPED", "IM::HOLD", "IM::INVOICED"):
-        await t.call(g, "GET", f"/resellers/v6.1/orders/{numbers[0]}", params={"simulateStatus": sim},
-                     headers=t.headers())
+        await t.call(
+            g,
+            "GET",
+            f"/resellers/v6.1/orders/{numbers[0]}",
+            params={"simulateStatus": sim},
+            headers=t.headers(),
+        )
     await t.call(g, "GET", "/resellers/v6.1/orders/20-00000", headers=t.headers())
-    await t.call(g, "GET", f"/resellers/v6.1/orders/{numbers[0]}", headers=t.headers(**{"IM-CountryCode": "USA"}))
-    await t.call(g, "GET", f"/resellers/v6.1/orders/{numbers[0]}", headers={**t.headers(), "Authorization": "Bearer x"})
+    await t.call(
+        g,
+        "GET",
+        f"/resellers/v6.1/orders/{numbers[0]}",
+        headers=t.headers(**{"IM-CountryCode": "USA"}),
+    )
+    await t.call(
+        g,
+        "GET",
+        f"/resellers/v6.1/orders/{numbers[0]}",
+        headers={**t.headers(), "Authorization": "Bearer x"},
+    )
 
     srch = "get-resellers-v6-ordersearch"
-    for params in ({}, {"pageSize": "100"}, {"pageNumber": "2", "pageSize": "30"}, {"orderStatus": "SHIPPED"},
-                   {"orderStatus-in": ["ON HOLD", "CANCELLED"]}):
+    for params in (
+        {},
+        {"pageSize": "100"},
+        {"pageNumber": "2", "pageSize": "30"},
+        {"orderStatus": "SHIPPED"},
+        {"orderStatus-in": ["ON HOLD", "CANCELLED"]},
+    ):
         await t.call(srch, "GET", "/resellers/v6/orders/search", params=params, headers=t.headers())
-    await t.call(srch, "GET", "/resellers/v6/orders/search", params={"customerOrderNumber": "NOPE"}, headers=t.headers())
-    await t.call(srch, "GET", "/resellers/v6/orders/search", params={"pageSize": "500"}, headers=t.headers())
+    await t.call(
+        srch,
+        "GET",
+        "/resellers/v6/orders/search",
+        params={"customerOrderNumber": "NOPE"},
+        headers=t.headers(),
+    )
+    await t.call(
+        srch, "GET", "/resellers/v6/orders/search", params={"pageSize": "500"}, headers=t.headers()
+    )
 
     c6 = "post-createorder_v6"
     parts = [p for p, item in s.catalog.items() if item.in_stock]
     hold = [{"attributeName": "allowOrderOnCustomerHold", "attributeValue": "true"}]
-    body = {"customerOrderNumber": "TOUR-1", "endCustomerOrderNumber": "EU-1", "specialBidNumber": "SB123",
-            "notes": "tour", "lines": [{"customerLineNumber": "001", "ingramPartNumber": parts[0], "quantity": 2},
-                                       {"customerLineNumber": "002", "ingramPartNumber": parts[1], "quantity": 1}],
-            "endUserInfo": {"companyName": "END USER INC", "contact": "PAT", "addressLine1": "1 MAIN ST",
-                            "city": "AUSTIN", "state": "TX", "postalCode": "78701", "countryCode": "US"},
-            "shipToInfo": {"companyName": "SHIP HERE LLC", "city": "DENVER", "state": "CO"},
-            "additionalAttributes": hold}
+    body = {
+        "customerOrderNumber": "TOUR-1",
+        "endCustomerOrderNumber": "EU-1",
+        "specialBidNumber": "SB123",
+        "notes": "tour",
+        "lines": [
+            {"customerLineNumber": "001", "ingramPartNumber": parts[0], "quantity": 2},
+            {"customerLineNumber": "002", "ingramPartNumber": parts[1], "quantity": 1},
+        ],
+        "endUserInfo": {
+            "companyName": "END USER INC",
+            "contact": "PAT",
+            "addressLine1": "1 MAIN ST",
+            "city": "AUSTIN",
+            "state": "TX",
+            "postalCode": "78701",
+            "countryCode": "US",
+        },
+        "shipToInfo": {"companyName": "SHIP HERE LLC", "city": "DENVER", "state": "CO"},
+        "additionalAttributes": hold,
+    }
     r = await t.call(c6, "POST", "/resellers/v6/orders", json=body, headers=t.headers())
     held = r.json()["orders"][0]["ingramOrderNumber"]
-    partial = {"customerOrderNumber": "TOUR-2", "additionalAttributes": hold, "lines": [
-        {"customerLineNumber": "001", "ingramPartNumber": parts[2], "quantity": 1},
-        {"customerLineNumber": "002", "ingramPartNumber": "NOSUCH", "quantity": 1}]}
+    partial = {
+        "customerOrderNumber": "TOUR-2",
+        "additionalAttributes": hold,
+        "lines": [
+            {"customerLineNumber": "001", "ingramPartNumber": parts[2], "quantity": 1},
+            {"customerLineNumber": "002", "ingramPartNumber": "NOSUCH", "quantity": 1},
+        ],
+    }
     r = await t.call(c6, "POST", "/resellers/v6/orders", json=partial, headers=t.headers())
     held2 = r.json()["orders"][0]["ingramOrderNumber"]
-    await t.call(c6, "POST", "/resellers/v6/orders", json={"customerOrderNumber": "TOUR-1", "lines": body["lines"]},
-                 headers=t.headers())
+    await t.call(
+        c6,
+        "POST",
+        "/resellers/v6/orders",
+        json={"customerOrderNumber": "TOUR-1", "lines": body["lines"]},
+        headers=t.headers(),
+    )
     await t.call(c6, "POST", "/resellers/v6/orders", json={"lines": []}, headers=t.headers())
     await t.call(g, "GET", f"/resellers/v6.1/orders/{held}", headers=t.headers())
 
     c7 = "post-createorder_v7"
-    await t.call(c7, "POST", "/resellers/v7/orders", json={"customerOrderNumber": "TOUR-7", "lines": [
-        {"customerLineNumber": "001", "ingramPartNumber": parts[3], "quantity": 3}]}, headers=t.headers())
-    await t.call(c7, "POST", "/resellers/v7/orders", json={"customerOrderNumber": "TOUR-8", "quoteNumber": "Q-1"},
-                 headers=t.headers())
+    await t.call(
+        c7,
+        "POST",
+        "/resellers/v7/orders",
+        json={
+            "customerOrderNumber": "TOUR-7",
+            "lines": [{"customerLineNumber": "001", "ingramPartNumber": parts[3], "quantity": 3}],
+        },
+        headers=t.headers(),
+    )
+    await t.call(
+        c7,
+        "POST",
+        "/resellers/v7/orders",
+        json={"customerOrderNumber": "TOUR-8", "quoteNumber": "Q-1"},
+        headers=t.headers(),
+    )
     await t.call(c7, "POST", "/resellers/v7/orders", json={"lines": []}, headers=t.headers())
 
     m = "put-ordermodify"
-    await t.call(m, "PUT", f"/resellers/v6/orders/{held}", headers=t.headers(), json={
-        "notes": "changed", "shipToInfo": {"city": "BOULDER"}, "lines": [
-            {"customerLineNumber": "003", "ingramPartNumber": parts[4], "addUpdateDeleteLine": "ADD", "quantity": 1},
-            {"ingramLineNumber": "001", "addUpdateDeleteLine": "UPDATE", "quantity": 5, "notes": "more"}]})
-    await t.call(m, "PUT", f"/resellers/v6/orders/{held}", headers=t.headers(), json={"lines": [
-        {"customerLineNumber": "004", "ingramPartNumber": "NOSUCH", "addUpdateDeleteLine": "ADD", "quantity": 1},
-        {"ingramLineNumber": "099", "addUpdateDeleteLine": "DELETE"}]})
-    await t.call(m, "PUT", f"/resellers/v6/orders/{held}", params={"actionCode": "release"}, headers=t.headers())
-    await t.call(m, "PUT", f"/resellers/v6/orders/{held}", json={"notes": "late"}, headers=t.headers())
-    await t.call(m, "PUT", "/resellers/v6/orders/20-00000", json={"notes": "x"}, headers=t.headers())
+    await t.call(
+        m,
+        "PUT",
+        f"/resellers/v6/orders/{held}",
+        headers=t.headers(),
+        json={
+            "notes": "changed",
+            "shipToInfo": {"city": "BOULDER"},
+            "lines": [
+                {
+                    "customerLineNumber": "003",
+                    "ingramPartNumber": parts[4],
+                    "addUpdateDeleteLine": "ADD",
+                    "quantity": 1,
+                },
+                {
+                    "ingramLineNumber": "001",
+                    "addUpdateDeleteLine": "UPDATE",
+                    "quantity": 5,
+                    "notes": "more",
+                },
+            ],
+        },
+    )
+    await t.call(
+        m,
+        "PUT",
+        f"/resellers/v6/orders/{held}",
+        headers=t.headers(),
+        json={
+            "lines": [
+                {
+                    "customerLineNumber": "004",
+                    "ingramPartNumber": "NOSUCH",
+                    "addUpdateDeleteLine": "ADD",
+                    "quantity": 1,
+                },
+                {"ingramLineNumber": "099", "addUpdateDeleteLine": "DELETE"},
+            ]
+        },
+    )
+    await t.call(
+        m,
+        "PUT",
+        f"/resellers/v6/orders/{held}",
+        params={"actionCode": "release"},
+        headers=t.headers(),
+    )
+    await t.call(
+        m, "PUT", f"/resellers/v6/orders/{held}", json={"notes": "late"}, headers=t.headers()
+    )
+    await t.call(
+        m, "PUT", "/resellers/v6/orders/20-00000", json={"notes": "x"}, headers=t.headers()
+    )
 
     d = "delete-ordercancel"
     await t.call(d, "DELETE", f"/resellers/v6/orders/{held2}", headers=t.headers())
     await t.call(d, "DELETE", f"/resellers/v6/orders/{held2}", headers=t.headers())
-    await t.call(d, "DELETE", "/resellers/v6/orders/20-00000", headers=t.headers())  # 429: 2 per window
+    await t.call(
+        d, "DELETE", "/resellers/v6/orders/20-00000", headers=t.headers()
+    )  # 429: 2 per window
     clock.advance(1.0)
     await t.call(d, "DELETE", "/resellers/v6/orders/20-00000", headers=t.headers())
     await t.call(d, "DELETE", "/resellers/v6/orders/20-1", headers=t.headers())
@@ -308,15 +481,31 @@ async def test_every_response_of_the_tour_validates(spec: dict[str, Any], tour: 
     covered = {(op, status) for op, status, _ in tour.seen}
     assert {status for _, status in covered} >= {200, 201, 204, 207, 400, 401, 404, 405, 429}
     assert covered >= {
-        ("get-accesstoken", 200), ("get-accesstoken", 400), ("get-accesstoken", 401),
-        ("get-orderdetails-v6.1", 200), ("get-orderdetails-v6.1", 400), ("get-orderdetails-v6.1", 401),
-        ("get-orderdetails-v6.1", 404), ("get-resellers-v6-ordersearch", 200),
-        ("get-resellers-v6-ordersearch", 204), ("get-resellers-v6-ordersearch", 400),
-        ("post-createorder_v6", 201), ("post-createorder_v6", 207), ("post-createorder_v6", 400),
-        ("post-createorder_v7", 200), ("post-createorder_v7", 400),
-        ("put-ordermodify", 201), ("put-ordermodify", 207), ("put-ordermodify", 200), ("put-ordermodify", 400),
-        ("put-ordermodify", 404), ("delete-ordercancel", 200), ("delete-ordercancel", 405),
-        ("delete-ordercancel", 429), ("delete-ordercancel", 404), ("delete-ordercancel", 400),
+        ("get-accesstoken", 200),
+        ("get-accesstoken", 400),
+        ("get-accesstoken", 401),
+        ("get-orderdetails-v6.1", 200),
+        ("get-orderdetails-v6.1", 400),
+        ("get-orderdetails-v6.1", 401),
+        ("get-orderdetails-v6.1", 404),
+        ("get-resellers-v6-ordersearch", 200),
+        ("get-resellers-v6-ordersearch", 204),
+        ("get-resellers-v6-ordersearch", 400),
+        ("post-createorder_v6", 201),
+        ("post-createorder_v6", 207),
+        ("post-createorder_v6", 400),
+        ("post-createorder_v7", 200),
+        ("post-createorder_v7", 400),
+        ("put-ordermodify", 201),
+        ("put-ordermodify", 207),
+        ("put-ordermodify", 200),
+        ("put-ordermodify", 400),
+        ("put-ordermodify", 404),
+        ("delete-ordercancel", 200),
+        ("delete-ordercancel", 405),
+        ("delete-ordercancel", 429),
+        ("delete-ordercancel", 404),
+        ("delete-ordercancel", 400),
     }
 
 
@@ -333,8 +522,12 @@ async def test_every_webhook_event_validates(spec: dict[str, Any], tour: Tour) -
             errors = validate(spec, status_schema, event)
             kinds.append(event["resource"][0]["eventType"])
         assert errors == [], errors
-    assert sorted(set(kinds)) == ["IM::async_order_create", "im::order_released", "im::order_shipped",
-                                  "im::order_voided"]
+    assert sorted(set(kinds)) == [
+        "IM::async_order_create",
+        "im::order_released",
+        "im::order_shipped",
+        "im::order_voided",
+    ]
 
 
 def test_the_validator_catches_wire_mistakes(spec: dict[str, Any]) -> None:
@@ -351,16 +544,31 @@ def test_the_validator_catches_wire_mistakes(spec: dict[str, Any]) -> None:
         return validate(spec, schema, body)
 
     assert broken(lambda b: b.__setitem__("orderstatus", b.pop("orderStatus")))  # misspelled key
-    assert broken(lambda b: b["lines"][0].__setitem__("requestedDeliveryDate", ""))  # "corrected" spelling
+    assert broken(
+        lambda b: b["lines"][0].__setitem__("requestedDeliveryDate", "")
+    )  # "corrected" spelling
     assert broken(lambda b: b.__setitem__("orderTotal", "a lot"))  # not a number
     assert broken(lambda b: b.__setitem__("customerOrderNumber", 12345))  # number where a string is
     assert broken(lambda b: b["shipToInfo"].__setitem__("zip", "12345"))  # undeclared nested key
-    assert broken(lambda b: b["lines"][0]["shipmentDetails"][0]["carrierDetails"][0].__setitem__("trackingDetails", "1Z"))
+    assert broken(
+        lambda b: b["lines"][0]["shipmentDetails"][0]["carrierDetails"][0].__setitem__(
+            "trackingDetails", "1Z"
+        )
+    )
     token_schema = response_schema(spec, "get-accesstoken", 200)
-    assert validate(spec, token_schema, {"access_token": "a", "token_type": "Bearer", "expires_in": "86399"}) == []
-    assert validate(spec, token_schema, {"access_token": "a", "token_type": "Bearer", "expiresIn": "86399"})
+    assert (
+        validate(
+            spec, token_schema, {"access_token": "a", "token_type": "Bearer", "expires_in": "86399"}
+        )
+        == []
+    )
+    assert validate(
+        spec, token_schema, {"access_token": "a", "token_type": "Bearer", "expiresIn": "86399"}
+    )
     errors_schema = response_schema(spec, "delete-ordercancel", 404)
-    assert validate(spec, errors_schema, {"errors": [{"id": "1", "type": "t", "message": "m"}]}) == []
+    assert (
+        validate(spec, errors_schema, {"errors": [{"id": "1", "type": "t", "message": "m"}]}) == []
+    )
     assert validate(spec, errors_schema, {"errors": [{"id": "1", "1ype": "t", "message": "m"}]})
     status_schema, _ = event_schemas(spec)
     assert validate(spec, status_schema, {"topic": "t", "resource": [{"orderNumber": "20-AAAAA"}]})

@@ -18,9 +18,14 @@ from xi_orders.testing.__main__ import build_parser
 
 
 def _token(http: httpx.Client, sandbox: Sandbox) -> str:
-    r = http.post("/oauth/oauth30/token", data={"grant_type": "client_credentials",
-                                               "client_id": sandbox.client_id,
-                                               "client_secret": sandbox.client_secret})
+    r = http.post(
+        "/oauth/oauth30/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": sandbox.client_id,
+            "client_secret": sandbox.client_secret,
+        },
+    )
     assert r.status_code == 200
     return str(r.json()["access_token"])
 
@@ -37,16 +42,27 @@ def test_serve_speaks_http_on_localhost() -> None:
             assert r.status_code == 200 and r.json() == sandbox.order(number)
             assert r.headers["IM-CorrelationID"] == "sandbox-test-0001"
             assert r.headers["IM-SenderID"] == "curl-like"
-            r = http.get("/resellers/v6/orders/search", params={"customerOrderNumber": "NONE"}, headers=headers)
+            r = http.get(
+                "/resellers/v6/orders/search",
+                params={"customerOrderNumber": "NONE"},
+                headers=headers,
+            )
             assert r.status_code == 204 and r.content == b""
             r = http.get("/resellers/v6/orders/search", params={"pageSize": "10"}, headers=headers)
             assert r.json()["pageSize"] == "10" and len(r.json()["orders"]) == 10
             # a streamed (chunked) request body
             part = next(iter(sandbox.catalog))
-            payload = json.dumps({"customerOrderNumber": "SOCKET-1", "lines": [
-                {"customerLineNumber": "1", "ingramPartNumber": part, "quantity": 1}]}).encode()
-            r = http.post("/resellers/v6/orders", content=iter([payload[:10], payload[10:]]),
-                          headers={**headers, "Content-Type": "application/json"})
+            payload = json.dumps(
+                {
+                    "customerOrderNumber": "SOCKET-1",
+                    "lines": [{"customerLineNumber": "1", "ingramPartNumber": part, "quantity": 1}],
+                }
+            ).encode()
+            r = http.post(
+                "/resellers/v6/orders",
+                content=iter([payload[:10], payload[10:]]),
+                headers={**headers, "Content-Type": "application/json"},
+            )
             assert r.status_code == 201, r.text
             assert http.get("/nowhere", headers=headers).status_code == 404
             r = http.patch("/resellers/v6/orders/20-AAAAA", headers=headers)
@@ -65,7 +81,9 @@ def test_serve_drops_connections_and_shuts_down_cleanly() -> None:
                 http.get(f"/resellers/v6.1/orders/{number}")
             assert http.get(f"/resellers/v6.1/orders/{number}").status_code == 200
         idle = httpx.Client(base_url=url, headers=sandbox.headers())
-        assert idle.get(f"/resellers/v6.1/orders/{number}").status_code == 200  # keep-alive left open
+        assert (
+            idle.get(f"/resellers/v6.1/orders/{number}").status_code == 200
+        )  # keep-alive left open
     with pytest.raises(httpx.ConnectError):
         idle.get(f"/resellers/v6.1/orders/{number}")
     idle.close()
@@ -83,7 +101,11 @@ async def test_serve_works_with_an_async_client_and_latency() -> None:
 
 
 def _shippable(sandbox: Sandbox) -> str:
-    return next(n for n in sandbox.order_numbers() if sandbox.order(n)["orderStatus"] in ("Processing", "Backordered"))
+    return next(
+        n
+        for n in sandbox.order_numbers()
+        if sandbox.order(n)["orderStatus"] in ("Processing", "Backordered")
+    )
 
 
 class _Receiver:
@@ -130,8 +152,13 @@ def test_webhooks_posted_to_a_url() -> None:
 
 
 def test_failed_webhook_delivery_is_recorded() -> None:
-    sandbox = Sandbox(seed=6, orders=60, clock=FakeClock(), webhook_target="http://127.0.0.1:9/nowhere",
-                      webhook_auto_deliver=False)
+    sandbox = Sandbox(
+        seed=6,
+        orders=60,
+        clock=FakeClock(),
+        webhook_target="http://127.0.0.1:9/nowhere",
+        webhook_auto_deliver=False,
+    )
     number = _shippable(sandbox)
     sandbox.ship(number)
     assert sandbox.deliver_webhooks() == 0
@@ -139,9 +166,26 @@ def test_failed_webhook_delivery_is_recorded() -> None:
 
 
 def test_cli_parser_defaults_and_options() -> None:
-    args = build_parser().parse_args(["--port", "0", "--seed", "7", "--orders", "50", "--latency", "0.01,0.2",
-                                      "--customer-number", "20-111111", "--customer-number", "20-222222",
-                                      "--fault-server-error", "0.05", "--rate-limit", "60"])
+    args = build_parser().parse_args(
+        [
+            "--port",
+            "0",
+            "--seed",
+            "7",
+            "--orders",
+            "50",
+            "--latency",
+            "0.01,0.2",
+            "--customer-number",
+            "20-111111",
+            "--customer-number",
+            "20-222222",
+            "--fault-server-error",
+            "0.05",
+            "--rate-limit",
+            "60",
+        ]
+    )
     assert (args.port, args.seed, args.orders, args.latency) == (0, 7, 50, (0.01, 0.2))
     assert args.customer_numbers == ["20-111111", "20-222222"]
     assert args.fault_server_error == 0.05 and args.rate_limit == 60
@@ -151,7 +195,9 @@ def test_cli_parser_defaults_and_options() -> None:
 def cli_server() -> Iterator[tuple[str, subprocess.Popen[str]]]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "xi_orders.testing", "--port", "0", "--seed", "3", "--orders", "12"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert proc.stdout is not None

@@ -34,11 +34,14 @@ class Wire:
 
     async def token(self) -> str:
         if self._token is None:
-            r = await self.http.post("/oauth/oauth30/token", data={
-                "grant_type": "client_credentials",
-                "client_id": self.sandbox.client_id,
-                "client_secret": self.sandbox.client_secret,
-            })
+            r = await self.http.post(
+                "/oauth/oauth30/token",
+                data={
+                    "grant_type": "client_credentials",
+                    "client_id": self.sandbox.client_id,
+                    "client_secret": self.sandbox.client_secret,
+                },
+            )
             assert r.status_code == 200, r.text
             self._token = r.json()["access_token"]
         return self._token
@@ -54,12 +57,14 @@ class Wire:
         return {k: v for k, v in h.items() if v is not None}
 
     async def get(self, number: str, **params: str) -> httpx.Response:
-        return await self.http.get(f"/resellers/v6.1/orders/{number}", params=params,
-                                   headers=await self.headers())
+        return await self.http.get(
+            f"/resellers/v6.1/orders/{number}", params=params, headers=await self.headers()
+        )
 
     async def search(self, params: Any = None, **headers: str | None) -> httpx.Response:
-        return await self.http.get("/resellers/v6/orders/search", params=params,
-                                   headers=await self.headers(**headers))
+        return await self.http.get(
+            "/resellers/v6/orders/search", params=params, headers=await self.headers(**headers)
+        )
 
     async def create(self, body: Any, *, v7: bool = False) -> httpx.Response:
         path = "/resellers/v7/orders" if v7 else "/resellers/v6/orders"
@@ -72,20 +77,33 @@ class Wire:
         return await self.http.put(f"/resellers/v6/orders/{number}", **kwargs)
 
     async def cancel(self, number: str) -> httpx.Response:
-        return await self.http.delete(f"/resellers/v6/orders/{number}", headers=await self.headers())
+        return await self.http.delete(
+            f"/resellers/v6/orders/{number}", headers=await self.headers()
+        )
 
     def parts(self, in_stock: bool = True) -> list[str]:
         return [p for p, item in self.sandbox.catalog.items() if item.in_stock == in_stock]
 
-    def order_body(self, po: str, *, hold: bool = False, dup: bool = False, parts: list[str] | None = None,
-                   qty: int = 2) -> dict[str, Any]:
+    def order_body(
+        self,
+        po: str,
+        *,
+        hold: bool = False,
+        dup: bool = False,
+        parts: list[str] | None = None,
+        qty: int = 2,
+    ) -> dict[str, Any]:
         attrs = []
         if hold:
             attrs.append({"attributeName": "allowOrderOnCustomerHold", "attributeValue": "true"})
         if dup:
-            attrs.append({"attributeName": "allowDuplicateCustomerOrderNumber", "attributeValue": "true"})
-        lines = [{"customerLineNumber": f"{i:03d}", "ingramPartNumber": p, "quantity": qty}
-                 for i, p in enumerate(parts or self.parts()[:2], start=1)]
+            attrs.append(
+                {"attributeName": "allowDuplicateCustomerOrderNumber", "attributeValue": "true"}
+            )
+        lines = [
+            {"customerLineNumber": f"{i:03d}", "ingramPartNumber": p, "quantity": qty}
+            for i, p in enumerate(parts or self.parts()[:2], start=1)
+        ]
         body: dict[str, Any] = {"customerOrderNumber": po, "lines": lines}
         if attrs:
             body["additionalAttributes"] = attrs
@@ -131,10 +149,14 @@ async def wire(sandbox: Sandbox) -> AsyncIterator[Wire]:
 
 @pytest.mark.asyncio
 async def test_token_flow_returns_string_expiry_and_a_working_bearer(wire: Wire) -> None:
-    r = await wire.http.post("/oauth/oauth30/token", data={
-        "grant_type": "client_credentials", "client_id": wire.sandbox.client_id,
-        "client_secret": wire.sandbox.client_secret,
-    })
+    r = await wire.http.post(
+        "/oauth/oauth30/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": wire.sandbox.client_id,
+            "client_secret": wire.sandbox.client_secret,
+        },
+    )
     assert r.status_code == 200
     body = r.json()
     assert body["token_type"] == "Bearer"
@@ -147,12 +169,36 @@ async def test_token_flow_returns_string_expiry_and_a_working_bearer(wire: Wire)
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize(("form", "status"), [
-    ({"grant_type": "client_credentials", "client_id": "sandbox-client-id", "client_secret": "wrong"}, 401),
-    ({"grant_type": "client_credentials", "client_id": "nobody", "client_secret": "sandbox-client-secret"}, 401),
-    ({"grant_type": "password", "client_id": "sandbox-client-id", "client_secret": "sandbox-client-secret"}, 400),
-    ({"grant_type": "client_credentials", "client_id": "sandbox-client-id"}, 400),
-])
+@pytest.mark.parametrize(
+    ("form", "status"),
+    [
+        (
+            {
+                "grant_type": "client_credentials",
+                "client_id": "sandbox-client-id",
+                "client_secret": "wrong",
+            },
+            401,
+        ),
+        (
+            {
+                "grant_type": "client_credentials",
+                "client_id": "nobody",
+                "client_secret": "sandbox-client-secret",
+            },
+            401,
+        ),
+        (
+            {
+                "grant_type": "password",
+                "client_id": "sandbox-client-id",
+                "client_secret": "sandbox-client-secret",
+            },
+            400,
+        ),
+        ({"grant_type": "client_credentials", "client_id": "sandbox-client-id"}, 400),
+    ],
+)
 async def test_token_errors_have_a_message(wire: Wire, form: dict[str, str], status: int) -> None:
     r = await wire.http.post("/oauth/oauth30/token", data=form)
     assert r.status_code == status
@@ -164,12 +210,20 @@ async def test_token_errors_have_a_message(wire: Wire, form: dict[str, str], sta
 @pytest.mark.asyncio
 async def test_token_by_basic_auth_and_by_the_old_get_endpoint(wire: Wire) -> None:
     basic = base64.b64encode(b"sandbox-client-id:sandbox-client-secret").decode()
-    r = await wire.http.post("/oauth/oauth30/token", data={"grant_type": "client_credentials"},
-                             headers={"Authorization": f"Basic {basic}"})
+    r = await wire.http.post(
+        "/oauth/oauth30/token",
+        data={"grant_type": "client_credentials"},
+        headers={"Authorization": f"Basic {basic}"},
+    )
     assert r.status_code == 200
-    r = await wire.http.get("/oauth/oauth20/token", params={
-        "grant_type": "client_credentials", "client_id": "sandbox-client-id",
-        "client_secret": "sandbox-client-secret"})
+    r = await wire.http.get(
+        "/oauth/oauth20/token",
+        params={
+            "grant_type": "client_credentials",
+            "client_id": "sandbox-client-id",
+            "client_secret": "sandbox-client-secret",
+        },
+    )
     assert r.status_code == 200
     assert wire.sandbox.counters.tokens_issued == 2
 
@@ -181,7 +235,9 @@ async def test_token_by_basic_auth_and_by_the_old_get_endpoint(wire: Wire) -> No
 @pytest.mark.parametrize("auth", [None, "Bearer", "Bearer not-a-token", "Basic abc"])
 async def test_missing_or_unknown_token_is_401(wire: Wire, auth: str | None) -> None:
     number = wire.sandbox.order_numbers()[0]
-    r = await wire.http.get(f"/resellers/v6.1/orders/{number}", headers=await wire.headers(Authorization=auth))
+    r = await wire.http.get(
+        f"/resellers/v6.1/orders/{number}", headers=await wire.headers(Authorization=auth)
+    )
     assert r.status_code == 401
     assert r.json()["fault"]["faultstring"] == "Invalid access token"
     assert r.headers["IM-CorrelationID"] == "corr-0001"
@@ -207,23 +263,30 @@ async def test_revoked_and_expired_tokens_are_401(wire: Wire, clock: FakeClock) 
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize(("header", "value"), [
-    ("IM-CustomerNumber", None),
-    ("IM-CustomerNumber", "20-2222222222"),  # 13 > 10
-    ("IM-CustomerNumber", "20-999999"),  # well formed, not this sandbox's customer
-    ("IM-CountryCode", None),
-    ("IM-CountryCode", "USA"),
-    ("IM-CountryCode", "U1"),
-    ("IM-CountryCode", "CA"),  # not the accepted country
-    ("IM-CorrelationID", None),
-    ("IM-CorrelationID", ""),
-    ("IM-CorrelationID", "x" * 33),
-    ("IM-CorrelationID", "4c4d8a51-5d3e-4f6a-9f0e-1b2c3d4e5f60"),  # a 36-char UUID is too long
-    ("IM-SenderID", "s" * 33),
-])
-async def test_bad_im_headers_are_400_naming_the_header(wire: Wire, header: str, value: str | None) -> None:
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [
+        ("IM-CustomerNumber", None),
+        ("IM-CustomerNumber", "20-2222222222"),  # 13 > 10
+        ("IM-CustomerNumber", "20-999999"),  # well formed, not this sandbox's customer
+        ("IM-CountryCode", None),
+        ("IM-CountryCode", "USA"),
+        ("IM-CountryCode", "U1"),
+        ("IM-CountryCode", "CA"),  # not the accepted country
+        ("IM-CorrelationID", None),
+        ("IM-CorrelationID", ""),
+        ("IM-CorrelationID", "x" * 33),
+        ("IM-CorrelationID", "4c4d8a51-5d3e-4f6a-9f0e-1b2c3d4e5f60"),  # a 36-char UUID is too long
+        ("IM-SenderID", "s" * 33),
+    ],
+)
+async def test_bad_im_headers_are_400_naming_the_header(
+    wire: Wire, header: str, value: str | None
+) -> None:
     number = wire.sandbox.order_numbers()[0]
-    r = await wire.http.get(f"/resellers/v6.1/orders/{number}", headers=await wire.headers(**{header: value}))
+    r = await wire.http.get(
+        f"/resellers/v6.1/orders/{number}", headers=await wire.headers(**{header: value})
+    )
     assert r.status_code == 400
     errors = r.json()["errors"]
     assert errors[0]["type"] == "/errors/validation-failed"
@@ -234,14 +297,24 @@ async def test_bad_im_headers_are_400_naming_the_header(wire: Wire, header: str,
 @pytest.mark.asyncio
 async def test_limits_are_inclusive_and_ids_are_echoed(wire: Wire) -> None:
     number = wire.sandbox.order_numbers()[0]
-    r = await wire.http.get(f"/resellers/v6.1/orders/{number}", headers=await wire.headers(**{
-        "IM-CorrelationID": "c" * 32, "IM-SenderID": "s" * 32, "IM-CountryCode": "us"}))
+    r = await wire.http.get(
+        f"/resellers/v6.1/orders/{number}",
+        headers=await wire.headers(
+            **{"IM-CorrelationID": "c" * 32, "IM-SenderID": "s" * 32, "IM-CountryCode": "us"}
+        ),
+    )
     assert r.status_code == 200
     assert r.headers["IM-CorrelationID"] == "c" * 32
     assert r.headers["IM-SenderID"] == "s" * 32
-    r404 = await wire.http.get("/resellers/v6.1/orders/20-00000", headers=await wire.headers(**{"IM-CorrelationID": "nf-1"}))
+    r404 = await wire.http.get(
+        "/resellers/v6.1/orders/20-00000",
+        headers=await wire.headers(**{"IM-CorrelationID": "nf-1"}),
+    )
     assert r404.status_code == 404 and r404.headers["IM-CorrelationID"] == "nf-1"
-    assert [(rec.correlation_id, rec.status) for rec in wire.sandbox.request_log[-2:]] == [("c" * 32, 200), ("nf-1", 404)]
+    assert [(rec.correlation_id, rec.status) for rec in wire.sandbox.request_log[-2:]] == [
+        ("c" * 32, 200),
+        ("nf-1", 404),
+    ]
 
 
 # ---------------------------------------------------------------------------- get order
@@ -259,12 +332,15 @@ async def test_get_order_returns_the_seeded_detail(wire: Wire) -> None:
     assert body["orderStatus"] == "Shipped"
     live = [ln for ln in body["lines"] if ln["lineStatus"] != "Canceled"]
     assert round(sum(ln["extendedPrice"] for ln in live), 2) == body["orderSubTotal"]
-    assert body["orderTotal"] == round(body["orderSubTotal"] + body["totalTax"] + body["freightCharges"]
-                                       + body["totalFees"], 2)
+    assert body["orderTotal"] == round(
+        body["orderSubTotal"] + body["totalTax"] + body["freightCharges"] + body["totalFees"], 2
+    )
     carrier = body["lines"][0]["shipmentDetails"][0]["carrierDetails"][0]
     assert carrier["carrierCode"]
     assert carrier["shippedDate"] >= body["ingramOrderDate"][:10]  # shipped after it was ordered
-    assert re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[-+]\d{2}:\d{2}$", body["ingramOrderDate"])
+    assert re.match(
+        r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[-+]\d{2}:\d{2}$", body["ingramOrderDate"]
+    )
 
 
 @pytest.mark.asyncio
@@ -304,7 +380,9 @@ async def test_get_order_ingram_order_date_must_match(wire: Wire) -> None:
 
 @pytest.mark.asyncio
 async def test_customers_see_only_their_own_orders() -> None:
-    sandbox = Sandbox(seed=3, orders=20, customer_numbers=("20-111111", "20-222222"), clock=FakeClock())
+    sandbox = Sandbox(
+        seed=3, orders=20, customer_numbers=("20-111111", "20-222222"), clock=FakeClock()
+    )
     async with httpx.AsyncClient(transport=sandbox.transport(), base_url=sandbox.base_url) as http:
         w = Wire(sandbox, http)
         mine = sandbox.order_numbers("20-111111")
@@ -317,11 +395,14 @@ async def test_customers_see_only_their_own_orders() -> None:
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize(("simulate", "statuses", "header"), [
-    ("IM::SHIPPED", {"Shipped"}, "Shipped"),
-    ("IM::HOLD", {"On Hold"}, "On Hold"),
-    ("IM::INVOICED", {"Shipped"}, "Shipped"),
-])
+@pytest.mark.parametrize(
+    ("simulate", "statuses", "header"),
+    [
+        ("IM::SHIPPED", {"Shipped"}, "Shipped"),
+        ("IM::HOLD", {"On Hold"}, "On Hold"),
+        ("IM::INVOICED", {"Shipped"}, "Shipped"),
+    ],
+)
 async def test_simulate_status_is_honoured_without_changing_the_order(
     wire: Wire, simulate: str, statuses: set[str], header: str
 ) -> None:
@@ -333,8 +414,13 @@ async def test_simulate_status_is_honoured_without_changing_the_order(
     assert {ln["lineStatus"] for ln in body["lines"]} == statuses
     assert body["orderStatus"] == header
     if simulate != "IM::HOLD":
-        trackings = [t["trackingNumber"] for ln in body["lines"] for s in ln["shipmentDetails"]
-                     for c in s.get("carrierDetails", []) for t in c["trackingDetails"]]
+        trackings = [
+            t["trackingNumber"]
+            for ln in body["lines"]
+            for s in ln["shipmentDetails"]
+            for c in s.get("carrierDetails", [])
+            for t in c["trackingDetails"]
+        ]
         kinds = {wire.sandbox.catalog[ln["ingramPartNumber"]].kind for ln in body["lines"]}
         assert trackings or kinds == {"sw"}
     if simulate == "IM::INVOICED":
@@ -345,7 +431,11 @@ async def test_simulate_status_is_honoured_without_changing_the_order(
 
 @pytest.mark.asyncio
 async def test_simulate_partially_shipped(wire: Wire) -> None:
-    number = next(n for n in wire.sandbox.order_numbers(status="Processing") if len(wire.sandbox.order(n)["lines"]) >= 2)
+    number = next(
+        n
+        for n in wire.sandbox.order_numbers(status="Processing")
+        if len(wire.sandbox.order(n)["lines"]) >= 2
+    )
     body = (await wire.get(number, simulateStatus="IM::PARTIALLY_SHIPPED")).json()
     statuses = [ln["lineStatus"] for ln in body["lines"]]
     assert "Shipped" in statuses and "Backordered" in statuses
@@ -388,15 +478,24 @@ async def test_search_pages_cover_everything_once(wire: Wire) -> None:
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("params", [
-    {"pageSize": "101"}, {"pageSize": "0"}, {"pageSize": "ten"}, {"pageNumber": "0"},
-    {"orderStatus": "LOST"}, {"orderStatus-in": ["SHIPPED", "NOPE"]},
-    {"ingramOrderDate": "2024-13-01"}, {"ingramOrderDate": "03/06/2024"},
-    {"ingramOrderDate-bt": ["2024-01-01"]},
-    {"ingramOrderDate-bt": ["2024-01-01", "2024-02-01", "2024-03-01"]},
-    {"shipDate_bt": ["2024-01-01", "not-a-date"]},
-    {"customerOrderNumber": "P" * 36}, {"ingramOrderNumber": "20-ABCDE-111"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"pageSize": "101"},
+        {"pageSize": "0"},
+        {"pageSize": "ten"},
+        {"pageNumber": "0"},
+        {"orderStatus": "LOST"},
+        {"orderStatus-in": ["SHIPPED", "NOPE"]},
+        {"ingramOrderDate": "2024-13-01"},
+        {"ingramOrderDate": "03/06/2024"},
+        {"ingramOrderDate-bt": ["2024-01-01"]},
+        {"ingramOrderDate-bt": ["2024-01-01", "2024-02-01", "2024-03-01"]},
+        {"shipDate_bt": ["2024-01-01", "not-a-date"]},
+        {"customerOrderNumber": "P" * 36},
+        {"ingramOrderNumber": "20-ABCDE-111"},
+    ],
+)
 async def test_search_bad_parameters_are_400(wire: Wire, params: dict[str, Any]) -> None:
     r = await wire.search(params)
     assert r.status_code == 400
@@ -416,15 +515,21 @@ async def test_search_without_matches_is_204_with_empty_body(wire: Wire) -> None
 async def test_search_status_filters(wire: Wire) -> None:
     everything = await wire.all_summaries()
     for status in ("SHIPPED", "PROCESSING", "BACKORDERED", "CANCELLED", "ON HOLD"):
-        expected = {o["ingramOrderNumber"] for o in everything
-                    if status in {s["subOrderStatus"] for s in o["subOrders"]}}
+        expected = {
+            o["ingramOrderNumber"]
+            for o in everything
+            if status in {s["subOrderStatus"] for s in o["subOrders"]}
+        }
         got = {o["ingramOrderNumber"] for o in await wire.all_summaries(orderStatus=status)}
         assert got == expected, status
         assert expected, f"the seeded data has no {status} order"
     both = await wire.search({"orderStatus-in": ["CANCELLED", "ON HOLD"], "pageSize": "100"})
     got = {o["ingramOrderNumber"] for o in both.json()["orders"]}
-    expected = {o["ingramOrderNumber"] for o in everything
-                if {s["subOrderStatus"] for s in o["subOrders"]} & {"CANCELLED", "ON HOLD"}}
+    expected = {
+        o["ingramOrderNumber"]
+        for o in everything
+        if {s["subOrderStatus"] for s in o["subOrders"]} & {"CANCELLED", "ON HOLD"}
+    }
     assert got == expected
 
 
@@ -433,13 +538,22 @@ def _details(sandbox: Sandbox) -> list[dict[str, Any]]:
 
 
 def _carriers(order: dict[str, Any]) -> list[dict[str, Any]]:
-    return [c for ln in order["lines"] for s in ln["shipmentDetails"] for c in s.get("carrierDetails", [])]
+    return [
+        c
+        for ln in order["lines"]
+        for s in ln["shipmentDetails"]
+        for c in s.get("carrierDetails", [])
+    ]
 
 
 @pytest.mark.asyncio
 async def test_search_by_line_level_values(wire: Wire) -> None:
     details = _details(wire.sandbox)
-    shipped = next(o for o in details if any(t["serialNumbers"] for c in _carriers(o) for t in c["trackingDetails"]))
+    shipped = next(
+        o
+        for o in details
+        if any(t["serialNumbers"] for c in _carriers(o) for t in c["trackingDetails"])
+    )
     track = next(t for c in _carriers(shipped) for t in c["trackingDetails"] if t["serialNumbers"])
     cases = {
         "trackingNumber": track["trackingNumber"],
@@ -453,13 +567,22 @@ async def test_search_by_line_level_values(wire: Wire) -> None:
         found = {o["ingramOrderNumber"] for o in await wire.all_summaries(**{name: value})}
         assert shipped["ingramOrderNumber"] in found, name
         if name in ("ingramPartNumber", "vendorPartNumber"):
-            expected = {o["ingramOrderNumber"] for o in details
-                        if any(ln[name] == value for ln in o["lines"])}
+            expected = {
+                o["ingramOrderNumber"]
+                for o in details
+                if any(ln[name] == value for ln in o["lines"])
+            }
             assert found == expected
     vendor = shipped["lines"][0]["vendorName"]
-    found = {o["ingramOrderNumber"] for o in await wire.all_summaries(vendorName=vendor.split(" ")[0].lower())}
-    assert found == {o["ingramOrderNumber"] for o in details
-                     if any(vendor.split(" ")[0] in ln["vendorName"] for ln in o["lines"])}
+    found = {
+        o["ingramOrderNumber"]
+        for o in await wire.all_summaries(vendorName=vendor.split(" ")[0].lower())
+    }
+    assert found == {
+        o["ingramOrderNumber"]
+        for o in details
+        if any(vendor.split(" ")[0] in ln["vendorName"] for ln in o["lines"])
+    }
 
 
 @pytest.mark.asyncio
@@ -467,26 +590,50 @@ async def test_search_date_ranges_use_their_exact_names(wire: Wire) -> None:
     details = _details(wire.sandbox)
     days = sorted(o["ingramOrderDate"][:10] for o in details)
     lo, hi = days[10], days[40]
-    got = {o["ingramOrderNumber"] for o in await wire.all_summaries(**{"ingramOrderDate-bt": [lo, hi]})}  # type: ignore[arg-type]
+    got = {
+        o["ingramOrderNumber"] for o in await wire.all_summaries(**{"ingramOrderDate-bt": [lo, hi]})
+    }  # type: ignore[arg-type]
     assert got == {o["ingramOrderNumber"] for o in details if lo <= o["ingramOrderDate"][:10] <= hi}
     assert 30 <= len(got) < 120
     one_day = {o["ingramOrderNumber"] for o in await wire.all_summaries(ingramOrderDate=days[20])}
-    assert one_day == {o["ingramOrderNumber"] for o in details if o["ingramOrderDate"][:10] == days[20]}
+    assert one_day == {
+        o["ingramOrderNumber"] for o in details if o["ingramOrderDate"][:10] == days[20]
+    }
 
     ship_days = sorted({c["shippedDate"] for o in details for c in _carriers(o)})
     a, b = ship_days[len(ship_days) // 3], ship_days[len(ship_days) // 2]
-    expected = {o["ingramOrderNumber"] for o in details if any(a <= c["shippedDate"] <= b for c in _carriers(o))}
+    expected = {
+        o["ingramOrderNumber"]
+        for o in details
+        if any(a <= c["shippedDate"] <= b for c in _carriers(o))
+    }
     got = {o["ingramOrderNumber"] for o in await wire.all_summaries(shipDate_bt=[a, b])}  # type: ignore[arg-type]
     assert got == expected and 0 < len(got) < 120
     # the hyphenated spelling is not a parameter of this endpoint: it filters nothing
     ignored = await wire.all_summaries(**{"shipDate-bt": [a, b]})  # type: ignore[arg-type]
     assert len(ignored) == 120
 
-    inv = sorted({s["invoiceDate"] for o in details for ln in o["lines"] for s in ln["shipmentDetails"]
-                  if s.get("invoiceDate")})
-    got = {o["ingramOrderNumber"] for o in await wire.all_summaries(invoiceDate_bt=[inv[0], inv[5]])}  # type: ignore[arg-type]
-    assert got == {o["ingramOrderNumber"] for o in details if any(
-        inv[0] <= s.get("invoiceDate", "~") <= inv[5] for ln in o["lines"] for s in ln["shipmentDetails"])}
+    inv = sorted(
+        {
+            s["invoiceDate"]
+            for o in details
+            for ln in o["lines"]
+            for s in ln["shipmentDetails"]
+            if s.get("invoiceDate")
+        }
+    )
+    got = {
+        o["ingramOrderNumber"] for o in await wire.all_summaries(invoiceDate_bt=[inv[0], inv[5]])
+    }  # type: ignore[arg-type]
+    assert got == {
+        o["ingramOrderNumber"]
+        for o in details
+        if any(
+            inv[0] <= s.get("invoiceDate", "~") <= inv[5]
+            for ln in o["lines"]
+            for s in ln["shipmentDetails"]
+        )
+    }
     deliv = await wire.search({"deliveryDate_bt": ["2000-01-01", "2000-01-02"]})
     assert deliv.status_code == 204
 
@@ -520,27 +667,39 @@ async def test_create_v6_201_and_the_order_becomes_visible(wire: Wire) -> None:
 @pytest.mark.asyncio
 async def test_create_v6_207_rejects_unknown_parts(wire: Wire) -> None:
     good = wire.parts()[0]
-    body = {"customerOrderNumber": "PARTIAL-1", "lines": [
-        {"customerLineNumber": "001", "ingramPartNumber": good, "quantity": 1},
-        {"customerLineNumber": "002", "ingramPartNumber": "NOSUCH", "quantity": 4},
-    ]}
+    body = {
+        "customerOrderNumber": "PARTIAL-1",
+        "lines": [
+            {"customerLineNumber": "001", "ingramPartNumber": good, "quantity": 1},
+            {"customerLineNumber": "002", "ingramPartNumber": "NOSUCH", "quantity": 4},
+        ],
+    }
     r = await wire.create(body)
     assert r.status_code == 207
     order = r.json()["orders"][0]
     assert r.json()["processedPartially"] is True
     assert order["numberOfLinesWithSuccess"] == 1 and order["numberOfLinesWithError"] == 1
-    assert order["rejectedLineItems"] == [{
-        "customerLinenumber": "002", "ingramPartNumber": "NOSUCH", "quantityOrdered": 4,
-        "rejectCode": "EN", "rejectReason": "SKU-NOTFOUND    NOSUCH",
-    }]
+    assert order["rejectedLineItems"] == [
+        {
+            "customerLinenumber": "002",
+            "ingramPartNumber": "NOSUCH",
+            "quantityOrdered": 4,
+            "rejectCode": "EN",
+            "rejectReason": "SKU-NOTFOUND    NOSUCH",
+        }
+    ]
     detail = (await wire.get(order["ingramOrderNumber"])).json()
     assert [ln["ingramPartNumber"] for ln in detail["lines"]] == [good]
 
 
 @pytest.mark.asyncio
 async def test_create_v6_all_lines_unknown_creates_nothing(wire: Wire) -> None:
-    r = await wire.create({"customerOrderNumber": "NONE-1", "lines": [
-        {"customerLineNumber": "001", "ingramPartNumber": "NOSUCH", "quantity": 1}]})
+    r = await wire.create(
+        {
+            "customerOrderNumber": "NONE-1",
+            "lines": [{"customerLineNumber": "001", "ingramPartNumber": "NOSUCH", "quantity": 1}],
+        }
+    )
     assert r.status_code == 400
     assert wire.sandbox.counters.orders_created == 0
     assert (await wire.search({"customerOrderNumber": "NONE-1"})).status_code == 204
@@ -549,8 +708,18 @@ async def test_create_v6_all_lines_unknown_creates_nothing(wire: Wire) -> None:
 @pytest.mark.asyncio
 async def test_create_by_vendor_part_number(wire: Wire) -> None:
     item = next(iter(wire.sandbox.catalog.values()))
-    r = await wire.create({"customerOrderNumber": "VPN-1", "lines": [
-        {"customerLineNumber": "1", "vendorPartNumber": item.vendor_part_number.lower(), "quantity": 1}]})
+    r = await wire.create(
+        {
+            "customerOrderNumber": "VPN-1",
+            "lines": [
+                {
+                    "customerLineNumber": "1",
+                    "vendorPartNumber": item.vendor_part_number.lower(),
+                    "quantity": 1,
+                }
+            ],
+        }
+    )
     assert r.status_code == 201
     assert r.json()["orders"][0]["lines"][0]["ingramPartNumber"] == item.ingram_part_number
 
@@ -570,20 +739,40 @@ async def test_duplicate_po_is_rejected_unless_allowed(wire: Wire) -> None:
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize(("body", "field"), [
-    ({"lines": [{"ingramPartNumber": "X", "quantity": 1}]}, "customerOrderNumber"),
-    ({"customerOrderNumber": "P" * 36, "lines": []}, "customerOrderNumber"),
-    ({"customerOrderNumber": "OK"}, "lines"),
-    ({"customerOrderNumber": "OK", "lines": []}, "lines"),
-    ({"customerOrderNumber": "OK", "lines": [{"ingramPartNumber": "X", "quantity": 0}]}, "lines[0].quantity"),
-    ({"customerOrderNumber": "OK", "lines": [{"ingramPartNumber": "X", "quantity": "2"}]}, "lines[0].quantity"),
-    ({"customerOrderNumber": "OK", "lines": [{"quantity": 1}]}, "lines[0].ingramPartNumber"),
-    ({"customerOrderNumber": "OK", "lines": [{"ingramPartNumber": "X", "quantity": 1, "customerLineNumber": "1234"}]},
-     "lines[0].customerLineNumber"),
-    ({"customerOrderNumber": "OK", "lines": [{"ingramPartNumber": "X", "quantity": 1}],
-      "shipToInfo": {"state": "CALIFORNIA"}}, "shipToInfo.state"),
-    ([1, 2], "body"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"lines": [{"ingramPartNumber": "X", "quantity": 1}]}, "customerOrderNumber"),
+        ({"customerOrderNumber": "P" * 36, "lines": []}, "customerOrderNumber"),
+        ({"customerOrderNumber": "OK"}, "lines"),
+        ({"customerOrderNumber": "OK", "lines": []}, "lines"),
+        (
+            {"customerOrderNumber": "OK", "lines": [{"ingramPartNumber": "X", "quantity": 0}]},
+            "lines[0].quantity",
+        ),
+        (
+            {"customerOrderNumber": "OK", "lines": [{"ingramPartNumber": "X", "quantity": "2"}]},
+            "lines[0].quantity",
+        ),
+        ({"customerOrderNumber": "OK", "lines": [{"quantity": 1}]}, "lines[0].ingramPartNumber"),
+        (
+            {
+                "customerOrderNumber": "OK",
+                "lines": [{"ingramPartNumber": "X", "quantity": 1, "customerLineNumber": "1234"}],
+            },
+            "lines[0].customerLineNumber",
+        ),
+        (
+            {
+                "customerOrderNumber": "OK",
+                "lines": [{"ingramPartNumber": "X", "quantity": 1}],
+                "shipToInfo": {"state": "CALIFORNIA"},
+            },
+            "shipToInfo.state",
+        ),
+        ([1, 2], "body"),
+    ],
+)
 async def test_create_v6_validation(wire: Wire, body: Any, field: str) -> None:
     r = await wire.create(body)
     assert r.status_code == 400
@@ -592,8 +781,11 @@ async def test_create_v6_validation(wire: Wire, body: Any, field: str) -> None:
 
 @pytest.mark.asyncio
 async def test_create_v6_malformed_json_is_400(wire: Wire) -> None:
-    r = await wire.http.post("/resellers/v6/orders", content=b"{not json",
-                             headers={**await wire.headers(), "Content-Type": "application/json"})
+    r = await wire.http.post(
+        "/resellers/v6/orders",
+        content=b"{not json",
+        headers={**await wire.headers(), "Content-Type": "application/json"},
+    )
     assert r.status_code == 400
     assert r.json()["errors"][0]["fields"][0]["field"] == "body"
 
@@ -606,18 +798,34 @@ async def test_customer_hold_then_modify(wire: Wire) -> None:
     number = await wire.create_held("HOLD-1")
     assert (await wire.get(number)).json()["orderStatus"] == "On Hold"
     new_part = wire.parts()[5]
-    r = await wire.modify(number, {"notes": "Deliver to dock 4", "lines": [
-        {"customerLineNumber": "003", "ingramPartNumber": new_part, "addUpdateDeleteLine": "ADD", "quantity": 4},
-        {"ingramLineNumber": "001", "addUpdateDeleteLine": "UPDATE", "quantity": 7},
-        {"ingramLineNumber": 2, "addUpdateDeleteLine": "DELETE"},
-    ]})
+    r = await wire.modify(
+        number,
+        {
+            "notes": "Deliver to dock 4",
+            "lines": [
+                {
+                    "customerLineNumber": "003",
+                    "ingramPartNumber": new_part,
+                    "addUpdateDeleteLine": "ADD",
+                    "quantity": 4,
+                },
+                {"ingramLineNumber": "001", "addUpdateDeleteLine": "UPDATE", "quantity": 7},
+                {"ingramLineNumber": 2, "addUpdateDeleteLine": "DELETE"},
+            ],
+        },
+    )
     assert r.status_code == 201, r.text
     out = r.json()
     assert out["ingramOrderNumber"] == number and out["orderStatus"] == "ON HOLD"
-    assert {(ln["ingramLineNumber"], ln["quantityOrdered"]) for ln in out["lines"]} == {("003", 4), ("001", 7)}
+    assert {(ln["ingramLineNumber"], ln["quantityOrdered"]) for ln in out["lines"]} == {
+        ("003", 4),
+        ("001", 7),
+    }
     detail = (await wire.get(number)).json()
-    assert [(ln["ingramOrderLineNumber"], ln["ingramPartNumber"], ln["quantityOrdered"]) for ln in detail["lines"]] == [
-        ("001", wire.parts()[0], 7), ("003", new_part, 4)]
+    assert [
+        (ln["ingramOrderLineNumber"], ln["ingramPartNumber"], ln["quantityOrdered"])
+        for ln in detail["lines"]
+    ] == [("001", wire.parts()[0], 7), ("003", new_part, 4)]
     assert detail["notes"] == "Deliver to dock 4"
     assert out["orderTotal"] == detail["orderTotal"]
 
@@ -625,11 +833,21 @@ async def test_customer_hold_then_modify(wire: Wire) -> None:
 @pytest.mark.asyncio
 async def test_modify_207_for_rejected_changes(wire: Wire) -> None:
     number = await wire.create_held("HOLD-207")
-    r = await wire.modify(number, {"lines": [
-        {"customerLineNumber": "009", "ingramPartNumber": "NOSUCH", "addUpdateDeleteLine": "ADD", "quantity": 1},
-        {"ingramLineNumber": "001", "addUpdateDeleteLine": "UPDATE", "quantity": 3},
-        {"ingramLineNumber": "077", "addUpdateDeleteLine": "UPDATE", "quantity": 3},
-    ]})
+    r = await wire.modify(
+        number,
+        {
+            "lines": [
+                {
+                    "customerLineNumber": "009",
+                    "ingramPartNumber": "NOSUCH",
+                    "addUpdateDeleteLine": "ADD",
+                    "quantity": 1,
+                },
+                {"ingramLineNumber": "001", "addUpdateDeleteLine": "UPDATE", "quantity": 3},
+                {"ingramLineNumber": "077", "addUpdateDeleteLine": "UPDATE", "quantity": 3},
+            ]
+        },
+    )
     assert r.status_code == 207
     rejected = r.json()["rejectedLineItems"]
     assert [x.get("ingramPartNumber") for x in rejected] == ["NOSUCH", ""]
@@ -638,12 +856,18 @@ async def test_modify_207_for_rejected_changes(wire: Wire) -> None:
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize(("body", "field"), [
-    ({"notes": "n" * 133}, "notes"),
-    ({"lines": [{"ingramLineNumber": "001", "addUpdateDeleteLine": "REPLACE"}]}, "lines[0].addUpdateDeleteLine"),
-    ({"shipToInfo": {"city": "C" * 26}}, "shipToInfo.city"),
-    ({}, "body"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"notes": "n" * 133}, "notes"),
+        (
+            {"lines": [{"ingramLineNumber": "001", "addUpdateDeleteLine": "REPLACE"}]},
+            "lines[0].addUpdateDeleteLine",
+        ),
+        ({"shipToInfo": {"city": "C" * 26}}, "shipToInfo.city"),
+        ({}, "body"),
+    ],
+)
 async def test_modify_validation(wire: Wire, body: Any, field: str) -> None:
     number = await wire.create_held("HOLD-V")
     r = await wire.modify(number, body)
@@ -711,7 +935,10 @@ async def test_cancel_a_held_order(wire: Wire) -> None:
     assert found.json()["orders"][0]["orderStatus"] == "CANCELLED"
     assert (await wire.cancel(number)).status_code == 405
     event = json.loads(wire.sandbox.webhook_events[-1].body)
-    assert (event["event"], event["resource"][0]["eventType"]) == ("im::updated", "im::order_voided")
+    assert (event["event"], event["resource"][0]["eventType"]) == (
+        "im::updated",
+        "im::order_voided",
+    )
 
 
 @pytest.mark.asyncio
@@ -744,9 +971,16 @@ def _signature(secret: str, event_id: str) -> str:
 @pytest.mark.asyncio
 async def test_create_v7_confirms_and_queues_a_signed_event(wire: Wire) -> None:
     part = wire.parts()[1]
-    r = await wire.create({"customerOrderNumber": "V7-PO", "lines": [
-        {"customerLineNumber": "001", "ingramPartNumber": part, "quantity": 2},
-        {"customerLineNumber": "002", "ingramPartNumber": "NOSUCH", "quantity": 1}]}, v7=True)
+    r = await wire.create(
+        {
+            "customerOrderNumber": "V7-PO",
+            "lines": [
+                {"customerLineNumber": "001", "ingramPartNumber": part, "quantity": 2},
+                {"customerLineNumber": "002", "ingramPartNumber": "NOSUCH", "quantity": 1},
+            ],
+        },
+        v7=True,
+    )
     assert r.status_code == 200
     body = r.json()
     assert set(body) == {"quoteNumber", "confirmationNumber", "message"}
@@ -756,7 +990,10 @@ async def test_create_v7_confirms_and_queues_a_signed_event(wire: Wire) -> None:
     assert headers["X-Hub-Signature"] == _signature("sandbox-webhook-secret", event["eventId"])
     assert re.match(r"^[A-Z0-9]{18}$", event["eventId"])
     assert (event["topic"], event["event"], event["resource"]["eventType"]) == (
-        "resellers/orders", "IM::created", "IM::async_order_create")
+        "resellers/orders",
+        "IM::created",
+        "IM::async_order_create",
+    )
     created = event["resource"]["orders"][0]
     assert created["numberOfLinesWithSuccess"] == 1 and created["numberOfLinesWithError"] == 1
     detail = (await wire.get(created["ingramOrderNumber"])).json()
@@ -771,7 +1008,10 @@ async def test_create_v7_errors_use_the_v7_shape(wire: Wire) -> None:
     body = r.json()
     assert set(body) == {"traceid", "type", "message", "fields"}
     assert body["fields"][0]["field"] == "customerOrderNumber"
-    r = await wire.create({"customerOrderNumber": "P" * 19, "lines": [{"ingramPartNumber": "X", "quantity": 1}]}, v7=True)
+    r = await wire.create(
+        {"customerOrderNumber": "P" * 19, "lines": [{"ingramPartNumber": "X", "quantity": 1}]},
+        v7=True,
+    )
     assert r.status_code == 400  # v7 allows 18 characters
     assert wire.sandbox.webhook_events == []
 
@@ -781,7 +1021,9 @@ async def test_create_v7_quote_to_order(wire: Wire) -> None:
     r = await wire.create({"customerOrderNumber": "QTO-1", "quoteNumber": "QUOTE-42"}, v7=True)
     assert r.status_code == 200 and r.json()["quoteNumber"] == "QUOTE-42"
     created = json.loads(wire.sandbox.webhook_events[0].body)["resource"]["orders"][0]
-    assert created["lines"] and all(ln["ingramPartNumber"] in wire.sandbox.catalog for ln in created["lines"])
+    assert created["lines"] and all(
+        ln["ingramPartNumber"] in wire.sandbox.catalog for ln in created["lines"]
+    )
 
 
 @pytest.mark.asyncio
@@ -794,8 +1036,15 @@ async def test_ship_queues_an_event_matching_the_order(wire: Wire) -> None:
     event = json.loads(raw)
     res = event["resource"][0]
     assert res["eventType"] == "im::order_shipped" and res["orderNumber"] == number
-    tracking = {p["trackingNumber"] for ln in res["lines"] for s in ln["shipmentDetails"] for p in s["packageDetails"]}
-    assert tracking == {t["trackingNumber"] for c in _carriers(detail) for t in c["trackingDetails"]}
+    tracking = {
+        p["trackingNumber"]
+        for ln in res["lines"]
+        for s in ln["shipmentDetails"]
+        for p in s["packageDetails"]
+    }
+    assert tracking == {
+        t["trackingNumber"] for c in _carriers(detail) for t in c["trackingDetails"]
+    }
     assert all(isinstance(ln["requestedQuantity"], str) for ln in res["lines"])
     assert headers["X-Hub-Signature"] == wire.sandbox.signature(event["eventId"])
     if tracking:
@@ -808,8 +1057,13 @@ async def test_ship_queues_an_event_matching_the_order(wire: Wire) -> None:
 @pytest.mark.asyncio
 async def test_webhooks_delivered_to_a_callable() -> None:
     received: list[tuple[dict[str, str], bytes]] = []
-    sandbox = Sandbox(seed=1, orders=5, clock=FakeClock(), webhook_secret="whsec-123",
-                      webhook_target=lambda h, b: received.append((dict(h), b)))
+    sandbox = Sandbox(
+        seed=1,
+        orders=5,
+        clock=FakeClock(),
+        webhook_secret="whsec-123",
+        webhook_target=lambda h, b: received.append((dict(h), b)),
+    )
     async with httpx.AsyncClient(transport=sandbox.transport(), base_url=sandbox.base_url) as http:
         w = Wire(sandbox, http)
         number = await w.create_held("WH-1")
@@ -829,8 +1083,14 @@ async def test_async_webhook_callable_and_manual_delivery() -> None:
     async def receiver(headers: Any, body: bytes) -> None:
         got.append(body)
 
-    sandbox = Sandbox(seed=1, orders=5, clock=FakeClock(), webhook_target=receiver, webhook_auto_deliver=False)
-    number = sandbox.order_numbers(status="Processing")[0] if sandbox.order_numbers(status="Processing") else None
+    sandbox = Sandbox(
+        seed=1, orders=5, clock=FakeClock(), webhook_target=receiver, webhook_auto_deliver=False
+    )
+    number = (
+        sandbox.order_numbers(status="Processing")[0]
+        if sandbox.order_numbers(status="Processing")
+        else None
+    )
     if number is None:
         number = sandbox.order_numbers(status="Backordered")[0]
     sandbox.ship(number)
@@ -870,6 +1130,7 @@ def test_seeded_data_is_realistic() -> None:
     assert all(round(o["orderTotal"], 2) == o["orderTotal"] for o in details)
     days = sorted(o["ingramOrderDate"][:10] for o in details)
     from datetime import date
+
     span = date.fromisoformat(days[-1]) - date.fromisoformat(days[0])
     assert span.days > 120
     assert len({ln["vendorName"] for o in details for ln in o["lines"]}) >= 8
