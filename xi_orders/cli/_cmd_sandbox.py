@@ -181,7 +181,7 @@ def register(commands: Any) -> None:
         type=seconds,
         default=0.0,
         metavar="SECONDS",
-        help="a new or changed order reaches search this much later (default 0)",
+        help="a new order shows up in search this much later (by number at once; default 0)",
     )
     p.add_argument(
         "--rate-limit",

@@ -93,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=0.0,
         metavar="SECONDS",
-        help="a new or changed order reaches search this much later (default 0)",
+        help="a new order shows up in search this much later (by number at once; default 0)",
     )
     p.add_argument("--webhook-url", default=None, help="POST webhook events to this URL")
     p.add_argument("--webhook-secret", default=None, help="key of the X-Hub-Signature HMAC")
