@@ -46,7 +46,7 @@ def sandbox_serve(
         --search-lag 2 --realism search_page_size=25
     """
     from ..testing import Faults, Realism, Sandbox
-    from ..testing._options import changed, options
+    from ..testing._options import changed, options, setup_lines
 
     base = {"server_error": fault_rate * 2 / 3, "drop_before": fault_rate / 3} if fault_rate else {}
     try:
@@ -93,12 +93,6 @@ def sandbox_serve(
                         handle.write("# xi-orders sandbox settings; use with --env-file\n" + text)
                 except OSError as exc:
                     raise CliError(f"cannot write {write_env}: {exc.strerror or exc}") from None
-            # What this server does beyond the plain API, so nobody mistakes a fault for a bug.
-            setup = {
-                **{f"fault {k}": v for k, v in changed(faults).items()},
-                **{f"realism {k}": v for k, v in changed(quirks).items()},
-                **({"search lag": f"{search_lag:g} s"} if search_lag else {}),
-            }
             parts = list(box.catalog)[:3]
             sample = (box.order_numbers() or ["-"])[0]
             if as_json:
@@ -125,8 +119,9 @@ def sandbox_serve(
                 for key, value in env.items():
                     echo(f"  export {key}={value}")
                 echo(f"a sample order: {sample}; parts you can order: {', '.join(parts)}")
+                setup = setup_lines(faults, quirks, search_lag)
                 if setup:
-                    echo("set up: " + "; ".join(f"{k}={v}" for k, v in setup.items()))
+                    echo("set up: " + "; ".join(setup))
                 echo("Ctrl-C to stop.")
             sys.stdout.flush()
             try:

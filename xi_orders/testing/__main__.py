@@ -7,7 +7,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from ._options import changed, keys, options
+from ._options import keys, options, setup_lines
 from ._sandbox import Sandbox
 from ._types import Faults, Realism
 
@@ -159,10 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"  sample order:   {url}/resellers/v6.1/orders/{(sandbox.order_numbers() or ['-'])[0]}",
             flush=True,
         )
-        setup = [f"fault {k}={v}" for k, v in changed(faults).items()]
-        setup += [f"realism {k}={v}" for k, v in changed(realism).items()]
-        if args.search_lag:
-            setup.append(f"search lag {args.search_lag:g} s")
+        setup = setup_lines(faults, realism, args.search_lag)
         if setup:
             print(f"  set up:         {'; '.join(setup)}", flush=True)
         print("Ctrl-C to stop.", flush=True)

@@ -123,3 +123,14 @@ def changed(value: Faults | Realism) -> dict[str, str]:
         else:
             out[f.name] = str(current)
     return out
+
+
+def setup_lines(faults: Faults, realism: Realism, search_lag: float) -> list[str]:
+    """What a served sandbox does beyond the plain API, one part each (``fault html=0.1``,
+    ``realism search_page_size=25``, ``search lag 2 s``), for its banner: so that nobody
+    takes an injected fault for a bug."""
+    parts = [f"fault {k}={v}" for k, v in changed(faults).items()]
+    parts += [f"realism {k}={v}" for k, v in changed(realism).items()]
+    if search_lag:
+        parts.append(f"search lag {search_lag:g} s")
+    return parts
