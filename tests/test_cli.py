@@ -7,6 +7,7 @@ the real ones. A few pure helpers are also tested in-process.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -908,9 +909,6 @@ def test_create_with_an_unknown_outcome_gives_what_to_check_as_data(
 def test_reconciled_by_a_webhook_event_says_so() -> None:
     """The CLI places orders without an inbox (search decides), but its report reads any
     result: one settled by an order-create event names the event, not search."""
-    import contextlib
-    import io
-
     from xi_orders._response import Reconciliation
     from xi_orders.cli import _cmd_change
 
@@ -1026,29 +1024,29 @@ def test_auth_check_unreachable_host_exits_1(env: dict[str, str]) -> None:
 # sandbox serve
 
 
-def test_sandbox_serve_end_to_end(env: dict[str, str], tmp_path: Path) -> None:
-    env_file = tmp_path / "sandbox.env"
+@contextlib.contextmanager
+def _serving(*args: str) -> Iterator[subprocess.Popen[str]]:
+    """``xi-orders sandbox serve --port 0 ARGS`` as a real process; killed if the test
+    leaves it running (a test that stops it checks how it stopped)."""
     proc = subprocess.Popen(
-        [
-            *XI,
-            "sandbox",
-            "serve",
-            "--port",
-            "0",
-            "--orders",
-            "40",
-            "--seed",
-            "3",
-            "--write-env",
-            str(env_file),
-            "--json",
-        ],
+        [*XI, "sandbox", "serve", "--port", "0", *args],
         env=_clean_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     try:
+        assert proc.stdout is not None
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_sandbox_serve_end_to_end(env: dict[str, str], tmp_path: Path) -> None:
+    env_file = tmp_path / "sandbox.env"
+    with _serving("--orders", "40", "--seed", "3", "--write-env", str(env_file), "--json") as proc:
         assert proc.stdout is not None
         info = json.loads(proc.stdout.readline())
         url = info["url"]
@@ -1071,22 +1069,11 @@ def test_sandbox_serve_end_to_end(env: dict[str, str], tmp_path: Path) -> None:
         assert json.loads(out.stdout)["ingramOrderNumber"] == info["sample_order"]
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=30) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert "Traceback" not in (proc.stderr.read() if proc.stderr else "")
 
 
 def test_sandbox_serve_prints_export_lines_and_stops_on_sigterm() -> None:
-    proc = subprocess.Popen(
-        [*XI, "sandbox", "serve", "--port", "0", "--orders", "5"],
-        env=_clean_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    with _serving("--orders", "5") as proc:
         assert proc.stdout is not None
         lines = [proc.stdout.readline() for _ in range(9)]
         text = "".join(lines)
@@ -1102,40 +1089,15 @@ def test_sandbox_serve_prints_export_lines_and_stops_on_sigterm() -> None:
             assert f"export {name}=" in text
         proc.terminate()
         assert proc.wait(timeout=30) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
 
 
 def test_sandbox_serve_takes_faults_and_quirks_by_name() -> None:
     """--realism and --fault reach the served sandbox (and are said in its settings): a
     server paging by 5 whatever was asked still gives the search command every order."""
-    proc = subprocess.Popen(
-        [
-            *XI,
-            "sandbox",
-            "serve",
-            "--port",
-            "0",
-            "--orders",
-            "23",
-            "--realism",
-            "search_page_size=5",
-            "--fault",
-            "server_error=0.1",
-            "--fault",
-            "endpoints=get_order",
-            "--search-lag",
-            "1.5",
-            "--json",
-        ],
-        env=_clean_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    quirky = ("--orders", "23", "--realism", "search_page_size=5", "--fault", "server_error=0.1")
+    with _serving(
+        *quirky, "--fault", "endpoints=get_order", "--search-lag", "1.5", "--json"
+    ) as proc:
         assert proc.stdout is not None
         info = json.loads(proc.stdout.readline())
         assert info["realism"] == {"search_page_size": "5"}
@@ -1146,10 +1108,6 @@ def test_sandbox_serve_takes_faults_and_quirks_by_name() -> None:
         assert len(jsonl(out.stdout)) == 23
         proc.terminate()
         assert proc.wait(timeout=30) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     bad = xi("sandbox", "serve", "--port", "0", "--fault", "drop=1", env=_clean_env())
     assert bad.returncode == 2 and "'drop=1': KEY=VALUE expected" in bad.stderr
 

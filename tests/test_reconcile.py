@@ -17,7 +17,6 @@ import pytest
 
 from xi_orders import (
     APIConnectionError,
-    AsyncOrdersClient,
     BadRequestError,
     InternalServerError,
     OrderOutcomeUnknown,
@@ -484,12 +483,9 @@ async def test_v7_webhook_race_over_a_real_socket(clocks: _Clocks) -> None:
     sandbox = _receiving(clocks, inbox, search_lag=10.0)
     sandbox.inject("act_then_502", endpoint="create_order_v7")
     with sandbox.serve() as url:
-        async with AsyncOrdersClient(
-            client_id=sandbox.client_id,
-            client_secret=sandbox.client_secret,
-            customer_number=sandbox.customer_number,
-            country_code=sandbox.country_code,
+        async with sandbox.client(
             base_url=url,
+            transport=None,  # over the socket, not the in-memory transport
             rate_limit=None,
             retry=RetryPolicy(wait_initial=0.0, wait_jitter=0.0),
             reconcile=POLICY,

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import anyio
 import pytest
 
-from xi_orders import AsyncOrdersClient, ReconcilePolicy
+from xi_orders import ReconcilePolicy
 from xi_orders.models import OrderCreateLine, OrderCreateRequest
 from xi_orders.testing import Faults, Realism, Sandbox
 from xi_orders.testing._options import changed, keys, options
@@ -114,12 +114,10 @@ def test_a_served_sandbox_set_up_from_the_shell_behaves_so(served: str) -> None:
     box = Sandbox(seed=5, orders=30)  # the same seed: the same data and credentials
 
     async def main() -> None:
-        async with AsyncOrdersClient(
-            client_id=box.client_id,
-            client_secret=box.client_secret,
-            customer_number=box.customer_number,
-            country_code=box.country_code,
+        # the served process's credentials, over its socket
+        async with box.client(
             base_url=served,
+            transport=None,
             rate_limit=None,
             reconcile=ReconcilePolicy(window=20, first_wait=0.2),
         ) as client:
