@@ -538,7 +538,6 @@ def _cpu_main(argv: list[str] | None = None) -> int:
         dropped: list[float] = []
         sdk: list[float] = []
         for i in range(args.repeats):
-            gc_seconds()  # the collector's clock runs from here
             mine.append(ours(server, numbers, c, args.backend))
             line = (
                 f"run {i + 1}: ours {_ms(mine[-1]):.3f} ms CPU/lookup (gc {_gc_ms(mine[-1]):.3f})"
