@@ -410,9 +410,14 @@ def test_four_workers_share_one_budget_and_one_token(redis_server: RedisServer) 
     assert shared.whole_windows >= 2, summary
     assert shared.accepted_share >= 0.90, summary  # the benchmark holds the 95% target
     assert not any("falling back" in log for log in shared.logs)
-    # Side by side: what the shared budget prevents.
+    # Side by side: what the shared budget prevents. Each process alone stops when the
+    # server says Remaining: 0, so its 429s are the calls in flight at each window's end
+    # (at most 4 workers x 16 a window): in 8 runs, 56-133 in all and 44-99 after the
+    # first window, against the shared budget's 0 after it. (An earlier "> 60 in all" was inside
+    # that spread and failed a CI run with 56.) More than the fleet tests' 10% tolerance
+    # tells the two apart.
     assert alone.token_requests == 4, summary
-    assert alone.too_many > 60, summary
+    assert alone.too_many_after_first_window > int(FLEET["limit"]) // 10, summary
 
 
 def _record_sandboxes(monkeypatch: pytest.MonkeyPatch) -> list[Sandbox]:
