@@ -442,9 +442,11 @@ def test_redis_killed_mid_run_every_worker_finishes(
     server window): every worker finishes, and pacing goes on (each at its share of the limit),
     never unpaced, in the server's windows after the kill's. The window right after the
     kill's can take a few calls over the limit while the workers move to their local
-    windows (measured once: 63 calls, 3 refused with 429); a fallback at the full limit per
-    process sent 80 and drew 33 429s (measured with that mutation, killed after 40): the
-    bounds below, 10% of the limit, tell the two apart.
+    windows (calls sent at the end of one window reach the server in the next): in 15
+    printed runs at most 65 calls and 5 refused with 429 (14 of them: <= 60 and 0); a fallback at the full
+    limit per process sent 80 and drew 33 429s (measured with that mutation, killed after
+    40). The bounds below, 25% of the limit (75 calls, 15 refused), tell the two apart; the
+    10% they were at first sat at the edge of what the right behaviour does.
 
     After 100 lookups every worker has asked Redis for a get_order slot (the first window
     held 60), so each knows the 4 members its fallback share is computed from. Killed
@@ -492,5 +494,5 @@ def test_redis_killed_mid_run_every_worker_finishes(
     # later; measured once: 7 + 60 before, 60 with the kill, 113 after.)
     assert sum(after.values()) >= 240 - 100 - limit, summary
     assert len(after) >= 2, summary
-    assert max(after.values()) <= limit + limit // 10, summary
-    assert refused_after <= limit // 10, summary
+    assert max(after.values()) <= limit + limit // 4, summary
+    assert refused_after <= limit // 4, summary
