@@ -57,7 +57,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
 @pytest.fixture
 def api() -> Iterator[respx.MockRouter]:
     """A mocked API host with a working token endpoint."""
-    with respx.mock(base_url=BASE, assert_all_called=False) as router:
+    with respx.mock(using="httpx", base_url=BASE, assert_all_called=False) as router:
         router.post("/oauth/oauth30/token", name="token").mock(
             return_value=httpx.Response(
                 200, json={"access_token": TOKEN, "token_type": "Bearer", "expires_in": "86399"}

@@ -114,7 +114,7 @@ async def test_rate_pacing_against_a_sandbox_limit() -> None:
     # 12 calls per 0.5 s window on the sandbox, and the client told the same.
     sandbox = Sandbox(seed=7, orders=36, rate_limit=12, rate_limit_window=0.5)
     async with sandbox.client(retry=RetryPolicy.disabled()) as client:
-        assert client._sender.limiter.limit("get_order") == RateLimit(12, 0.5)
+        assert client._session.pipeline.limiter.limit("get_order") == RateLimit(12, 0.5)
         started = time.monotonic()
         results = await client.get_orders(sandbox.order_numbers(), concurrency=36).collect()
         elapsed = time.monotonic() - started
@@ -171,9 +171,12 @@ async def test_cancellation_leaves_no_open_connection_on_a_real_socket() -> None
     sandbox = Sandbox(seed=10, orders=40, latency=0.2)
     with sandbox.serve() as url:
         async with sandbox.client(base_url=url, transport=httpx.AsyncHTTPTransport()) as client:
+            # The token first: its fetch is everyone's and is never cancelled by a caller,
+            # so the cancellation below lands on lookups in flight.
+            await client.get_order(sandbox.order_numbers()[0])
             with anyio.move_on_after(0.1):
                 await client.get_orders(sandbox.order_numbers(), concurrency=8).collect()
-            pool = client._http._transport._pool  # type: ignore[attr-defined]
+            pool = client._session.transport._pool  # type: ignore[attr-defined]
             busy = [c for c in pool.connections if not (c.is_idle() or c.is_closed())]
             assert busy == []
 

@@ -29,7 +29,8 @@ from xi_orders import (
     XiError,
 )
 from xi_orders._errors import error_from_response, loads_json, parse_error_body
-from xi_orders._transport import GET_ORDER, _parse_json
+from xi_orders._endpoints import GET_ORDER
+from xi_orders._pipeline import json_body as _parse_json
 from xi_orders.models import OrderDetail
 
 if sys.version_info >= (3, 11):
@@ -43,7 +44,7 @@ ORDER = "/resellers/v6.1/orders/20-RD3QV"
 
 @pytest.fixture
 def mocked() -> Iterator[respx.MockRouter]:
-    with respx.mock(base_url=BASE, assert_all_called=False) as router:
+    with respx.mock(using="httpx", base_url=BASE, assert_all_called=False) as router:
         router.post("/oauth/oauth30/token", name="token").respond(
             200, json={"access_token": TOKEN, "expires_in": "86399"}
         )
@@ -249,6 +250,6 @@ def test_any_token_body_gives_a_token_or_a_typed_error(body: bytes, status: int)
             transport=httpx.MockTransport(handler), retry=RetryPolicy.disabled()
         ) as client:
             with contextlib.suppress(XiError):  # anything else fails the test
-                await client._sender.send(GET_ORDER, path_arg="20-RD3QV")
+                await client._session.pipeline.send(GET_ORDER, path_arg="20-RD3QV")
 
     anyio.run(main)

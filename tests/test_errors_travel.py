@@ -38,7 +38,7 @@ from xi_orders import (
     TokenRequestError,
     XiError,
 )
-from xi_orders._transport import GET_ORDER
+from xi_orders._endpoints import GET_ORDER
 from xi_orders.errors import ErrorDetail, ErrorField
 
 # A secret and tokens whose URL encodings differ from their raw form (like a real base64
@@ -391,7 +391,7 @@ def test_an_error_crosses_a_process_pool_intact() -> None:
 
 @pytest.fixture
 def mocked() -> Iterator[respx.MockRouter]:
-    with respx.mock(base_url=BASE, assert_all_called=False) as router:
+    with respx.mock(using="httpx", base_url=BASE, assert_all_called=False) as router:
         yield router
 
 
@@ -403,7 +403,7 @@ async def test_token_error_redacts_every_spelling_of_the_secret(
     mocked.post("/oauth/oauth30/token").respond(401, text=f"client_secret={echoed} rejected")
     async with make_client(client_secret=SECRET) as client:
         with pytest.raises(TokenRequestError) as caught:
-            await client._sender.send(GET_ORDER, path_arg="20-RD3QV")
+            await client._session.pipeline.send(GET_ORDER, path_arg="20-RD3QV")
     error = caught.value
     assert error.api_message is not None and error.api_message.startswith("client_secret=***")
     for text in (str(error), repr(error), repr(error.args), error.body):
@@ -431,7 +431,7 @@ async def test_api_error_that_echoes_the_bearer_token_is_redacted(
     ]
     async with make_client(client_secret=SECRET) as client:
         with pytest.raises(PermissionDeniedError) as caught:
-            await client._sender.send(GET_ORDER, path_arg="20-RD3QV")
+            await client._session.pipeline.send(GET_ORDER, path_arg="20-RD3QV")
     error = caught.value
     assert str(error).startswith("HTTP 403: token Bearer *** lacks scope")
     assert_no_secret(error)  # the current token, the one it replaced, and the secret
@@ -447,7 +447,7 @@ async def test_network_failure_cause_keeps_no_authorization_header() -> None:
 
     async with make_client(client_secret=SECRET, transport=httpx.MockTransport(handler)) as client:
         with pytest.raises(APIConnectionError) as caught:
-            await client._sender.send(GET_ORDER, path_arg="20-RD3QV")
+            await client._session.pipeline.send(GET_ORDER, path_arg="20-RD3QV")
     cause = caught.value.__cause__
     assert isinstance(cause, httpx.ReadError)  # the cause is kept...
     assert cause.request.url.path == ORDER

@@ -99,9 +99,10 @@ def _module_file(name: str) -> Path:
 
 
 def _imports(name: str) -> set[str]:
-    """The xi_orders modules ``name`` imports, at import time or inside functions. Skips
-    ``if TYPE_CHECKING:`` blocks. Names are modules or packages (``from .x import Y``
-    counts as ``x.Y`` when that is a module, else ``x``)."""
+    """The xi_orders modules ``name`` imports, at import time, inside functions or for the
+    type checker (``if TYPE_CHECKING:``): a type-only import couples as much as any. Names
+    are modules or packages (``from .x import Y`` counts as ``x.Y`` when that is a module,
+    else ``x``)."""
     path = _module_file(name)
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     at_import: set[str] = set()
@@ -118,9 +119,7 @@ def _imports(name: str) -> set[str]:
     def visit(nodes: list[ast.stmt], in_function: bool) -> None:
         for node in nodes:
             found = lazy if in_function else at_import
-            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-                visit(node.orelse, in_function)
-            elif isinstance(node, ast.ImportFrom):
+            if isinstance(node, ast.ImportFrom):
                 found.update(target(node))
             elif isinstance(node, ast.Import):
                 found.update(alias.name for alias in node.names)

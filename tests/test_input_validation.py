@@ -182,7 +182,7 @@ def test_from_env_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None
 @pytest.mark.anyio
 async def test_the_sandbox_environment_on_the_wire() -> None:
     host = "https://api.ingrammicro.com:443"
-    with respx.mock(assert_all_called=True) as router:
+    with respx.mock(using="httpx", assert_all_called=True) as router:
         token = router.post(f"{host}/oauth/oauth30/token").respond(
             json={"access_token": TOKEN, "expires_in": "86399"}
         )

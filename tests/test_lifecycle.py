@@ -222,7 +222,7 @@ def test_the_pool_left_on_an_ended_loop_is_closed_not_left_to_the_gc() -> None:
 
             async def use():
                 await client.get_order(os.environ["NUMBER"])
-                return type(client._http._transport.inner).__module__
+                return type(client._session.transport.inner).__module__
 
             for _ in range(3):  # each run's pool is left behind by the next
                 print(asyncio.run(use()))
@@ -240,7 +240,7 @@ def test_the_pool_left_on_an_ended_loop_is_closed_not_left_to_the_gc() -> None:
         )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[-1] == "end"
-    assert all(line == "xi_orders._http" for line in done.stdout.split()[:-1])  # aiohttp's
+    assert all(line == "xi_orders._session.http" for line in done.stdout.split()[:-1])  # aiohttp's
     assert "Unclosed" not in done.stderr, done.stderr
     assert "ResourceWarning" not in done.stderr, done.stderr
 
@@ -253,7 +253,7 @@ def test_a_pool_left_on_an_ended_trio_run_is_closed() -> None:
 
         async def use() -> httpx.AsyncClient:
             await client.get_order(number)
-            return client._http
+            return client._session.http
 
         first = trio.run(use)
         assert first.is_closed  # closed as its run ended, not at the next call

@@ -69,7 +69,7 @@ async def test_a_view_shares_pool_token_and_connections(monkeypatch: pytest.Monk
             for number in numbers:
                 await view.get_order(number)
                 await nested.get_order(number)
-            assert view._http is client._http and nested._http is client._http
+            assert view._session.http is client._session.http and nested._session.http is client._session.http
             assert client.token_requests == view.token_requests == 1
             assert sandbox.counters.tokens_issued == 1
             # sequential calls on a kept-alive pool: the views opened no connection
@@ -165,7 +165,7 @@ async def test_a_per_call_timeout_is_honoured_over_a_real_socket(
 ) -> None:
     """The sandbox's ``slow`` fault holds get_order's answer 2 s; a 0.3 s timeout for one
     call ends it early, over the default transport (aiohttp's under asyncio when installed)."""
-    from xi_orders import _http
+    from xi_orders import _transport
 
     sandbox = Sandbox(
         seed=2, orders=3, faults=Faults(slow=1.0, slow_seconds=2.0, endpoints={"get_order"})
@@ -174,7 +174,7 @@ async def test_a_per_call_timeout_is_honoured_over_a_real_socket(
     with sandbox.serve() as url:
         async with sandbox.client(
             base_url=url,
-            transport=None if transport == "auto" else _http.new_transport(transport),
+            transport=None if transport == "auto" else _transport.new_transport(transport),
             retry=RetryPolicy.disabled(),
         ) as client:
             started = time.monotonic()
@@ -258,7 +258,7 @@ def test_the_sync_client_has_views_and_raw_responses() -> None:
         assert raw.status_code == 200 and raw.parse().ingram_order_number == number
         assert client.get_order(number, timeout=5).ingram_order_number == number
         assert sandbox.counters.tokens_issued == 1
-        assert view.async_client._http is client.async_client._http
+        assert view.async_client._session.http is client.async_client._session.http
         viewed = recording.requests[-2]
         assert viewed.headers.get("x-sync") == "1" and viewed.headers.get("x-call") == "1"
         assert viewed.extensions["timeout"] == httpx.Timeout(9).as_dict()
@@ -275,10 +275,10 @@ async def test_pool_settings_build_httpx_transport_and_run_event_hooks() -> None
     client = make_client(
         limits=httpx.Limits(max_connections=3), verify=False, event_hooks={"request": [on_request]}
     )
-    transport = client._http._transport
+    transport = client._session.transport
     assert isinstance(transport, httpx.AsyncHTTPTransport)
     assert transport._pool._max_connections == 3
-    with respx.mock(base_url=BASE, assert_all_called=False) as router:
+    with respx.mock(using="httpx", base_url=BASE, assert_all_called=False) as router:
         router.post("/oauth/oauth30/token").respond(
             200, json={"access_token": "t", "expires_in": "60"}
         )
@@ -319,7 +319,7 @@ async def test_pool_settings_are_never_silently_ignored(
 
 async def test_a_proxy_routes_through_httpx_transport() -> None:
     client = make_client(proxy="http://127.0.0.1:9")
-    transport = client._http._transport
+    transport = client._session.transport
     assert isinstance(transport, httpx.AsyncHTTPTransport)
     assert type(transport._pool).__name__ == "AsyncHTTPProxy"
     await client.aclose()
@@ -384,7 +384,7 @@ async def test_async_response_event_hooks_run() -> None:
         seen.append((response.request.url.path, response.status_code))
 
     client = make_client(event_hooks={"response": [on_response]})
-    with respx.mock(base_url=BASE, assert_all_called=False) as router:
+    with respx.mock(using="httpx", base_url=BASE, assert_all_called=False) as router:
         router.post("/oauth/oauth30/token").respond(
             200, json={"access_token": "t", "expires_in": "60"}
         )

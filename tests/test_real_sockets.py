@@ -1,5 +1,5 @@
 """Fault semantics and keep-alive over real localhost sockets, for every transport we ship
-or recommend (xi_orders._http): a create is never sent twice after an ambiguous failure,
+or recommend (xi_orders._session.http): a create is never sent twice after an ambiguous failure,
 only failures before the request left count as "not sent", reads are retried by our
 policy (not silently by the transport), and connections are reused at any concurrency.
 
@@ -19,13 +19,13 @@ from typing import Any
 import httpx
 import pytest
 
-from xi_orders import AsyncOrdersClient, RetryPolicy, XiError, _http
+from xi_orders import AsyncOrdersClient, RetryPolicy, XiError, _transport
 from xi_orders.errors import APIConnectionError, APITimeoutError
 from xi_orders.models import OrderCreateLine, OrderCreateRequest
 from xi_orders.testing import FakeClock, Faults, Sandbox
 from xi_orders.testing._types import FAULT_KINDS
 
-HAS_AIOHTTP = _http.aiohttp_available()
+HAS_AIOHTTP = _transport.aiohttp_available()
 ASYNCIO_ONLY = {"aiohttp", "aiohttp_via_httpx", "httpx_aiohttp"}
 #: what the package ships (auto, aiohttp, httpcore shards), httpx's stock transport, and
 #: httpx_aiohttp's transport as a user might pass it in (transport=) unwrapped. Calls on
@@ -54,7 +54,7 @@ def _transport(kind: str) -> httpx.AsyncBaseTransport:
         import httpx_aiohttp
 
         return httpx_aiohttp.AiohttpTransport()
-    return _http.new_transport(kind)
+    return _transport.new_transport(kind)
 
 
 @pytest.fixture
@@ -192,7 +192,7 @@ async def test_connect_refused_counts_as_not_sent(kind: str) -> None:
     while cause is not None and not isinstance(cause, httpx.TransportError):
         cause = cause.__cause__ or cause.__context__
     if cause is not None:
-        assert isinstance(_http.effective_error(cause), httpx.ConnectError), repr(cause)
+        assert isinstance(_transport.effective_error(cause), httpx.ConnectError), repr(cause)
 
 
 @pytest.mark.anyio
@@ -288,11 +288,11 @@ def test_aiohttp_errors_map_to_sent_or_not_sent() -> None:
         # what httpx_aiohttp raises: ServerDisconnectedError and resets as ConnectTimeout
         wrapped = httpx.ConnectTimeout("as httpx_aiohttp maps it")
         wrapped.__cause__ = original
-        fixed = _http.effective_error(wrapped)
+        fixed = _transport.effective_error(wrapped)
         assert type(fixed) is expected, (original, fixed)
         assert fixed.__cause__ is original
     plain = httpx.ReadTimeout("no aiohttp involved")
-    assert _http.effective_error(plain) is plain
+    assert _transport.effective_error(plain) is plain
 
 
 def test_import_does_not_load_the_optional_transport() -> None:
@@ -313,14 +313,14 @@ async def test_auto_picks_per_backend(anyio_backend: str) -> None:
     with sandbox.serve() as url:
         async with _client(sandbox, url, "auto") as client:
             await client.get_order(sandbox.order_numbers()[0])
-            inner = client._http._transport.inner  # type: ignore[attr-defined]
+            inner = client._session.transport.inner  # type: ignore[attr-defined]
     if anyio_backend == "asyncio" and HAS_AIOHTTP:
         import httpx_aiohttp
 
         assert isinstance(inner, httpx_aiohttp.AiohttpTransport)
         assert inner.client.closed  # closing the client closed aiohttp's session
     else:
-        assert isinstance(inner, _http.ShardedTransport)
+        assert isinstance(inner, _transport.ShardedTransport)
         assert inner.shards == []  # and httpcore's pools
 
 
@@ -328,12 +328,12 @@ async def test_auto_picks_per_backend(anyio_backend: str) -> None:
 async def test_auto_stays_on_httpcore_while_respx_mocks_it() -> None:
     import respx
 
-    with respx.mock(base_url="https://api.mocked.test") as router:
+    with respx.mock(using="httpx", base_url="https://api.mocked.test") as router:
         router.get("/ping").respond(200, json={"ok": True})
-        assert _http.httpcore_is_mocked()
-        transport = _http.AutoTransport()
+        assert _transport.httpcore_is_mocked()
+        transport = _transport.AutoTransport()
         async with httpx.AsyncClient(transport=transport) as http:
             response = await http.get("https://api.mocked.test/ping")
         assert response.json() == {"ok": True}
-        assert isinstance(transport.inner, _http.ShardedTransport)
-    assert not _http.httpcore_is_mocked()
+        assert isinstance(transport.inner, _transport.ShardedTransport)
+    assert not _transport.httpcore_is_mocked()

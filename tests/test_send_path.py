@@ -29,17 +29,18 @@ from xi_orders import (
     UnauthorizedError,
     ValidationError,
 )
-from xi_orders._transport import CANCEL_ORDER, CREATE_ORDER, GET_ORDER, Reply
+from xi_orders._endpoints import CANCEL_ORDER, CREATE_ORDER, GET_ORDER
+from xi_orders._pipeline import Reply
 
 ORDER = "/resellers/v6.1/orders/20-RD3QV"
 
 
 async def get(client: AsyncOrdersClient, number: str = "20-RD3QV", **kw: Any) -> Reply:
-    return await client._sender.send(GET_ORDER, path_arg=number, **kw)
+    return await client._session.pipeline.send(GET_ORDER, path_arg=number, **kw)
 
 
 async def post(client: AsyncOrdersClient, **kw: Any) -> Reply:
-    return await client._sender.send(CREATE_ORDER, body={"customerOrderNumber": "PO1"}, **kw)
+    return await client._session.pipeline.send(CREATE_ORDER, body={"customerOrderNumber": "PO1"}, **kw)
 
 
 # --- token flow --------------------------------------------------------------------------
@@ -357,7 +358,7 @@ async def test_every_error_shape_becomes_a_typed_error(
     route = api.delete("/resellers/v6/orders/20-RD128").respond(status, **kwargs)
     async with make_client() as client:
         with pytest.raises(cls) as caught:
-            await client._sender.send(CANCEL_ORDER, path_arg="20-RD128")
+            await client._session.pipeline.send(CANCEL_ORDER, path_arg="20-RD128")
     error = caught.value
     cid = route.calls.last.request.headers["IM-CorrelationID"]
     assert error.status_code == status  # type: ignore[attr-defined]
@@ -548,7 +549,7 @@ async def test_limiter_paces_each_endpoint_separately(
     async with make_client(rate_limit=RateLimit(2, per=10)) as client:
         await get(client)
         await get(client)
-        await client._sender.send(CANCEL_ORDER, path_arg="20-RD128")  # another endpoint: no wait
+        await client._session.pipeline.send(CANCEL_ORDER, path_arg="20-RD128")  # another endpoint: no wait
         assert clock.sleeps == []
         await get(client)  # third call in 10 s on this endpoint waits for the window
     assert 10 <= sum(clock.sleeps) <= 10.1
@@ -565,11 +566,11 @@ async def test_default_limit_is_the_standard_and_follows_the_server(api: respx.M
     ):
         assert AsyncOrdersClient(
             client_id="a", client_secret="b", customer_number="1", country_code="US"
-        )._sender.limiter.limit("get_order") == RateLimit(60, adapt=True)
+        )._session.pipeline.limiter.limit("get_order") == RateLimit(60, adapt=True)
         await get(default)
         await get(pinned)
-        assert default._sender.limiter.limit("get_order") == RateLimit(500, adapt=True)
-        assert pinned._sender.limiter.limit("get_order") == RateLimit(60)
+        assert default._session.pipeline.limiter.limit("get_order") == RateLimit(500, adapt=True)
+        assert pinned._session.pipeline.limiter.limit("get_order") == RateLimit(60)
 
 
 @pytest.mark.anyio
@@ -578,12 +579,12 @@ async def test_limiter_can_be_disabled_or_set_per_endpoint(
 ) -> None:
     api.get(ORDER).respond(200, json={})
     async with make_client(rate_limit={"get_order": RateLimit(500)}) as client:
-        assert client._sender.limiter.limit("get_order") == RateLimit(500)
-        assert client._sender.limiter.limit("search_orders") == RateLimit(60, adapt=True)
+        assert client._session.pipeline.limiter.limit("get_order") == RateLimit(500)
+        assert client._session.pipeline.limiter.limit("search_orders") == RateLimit(60, adapt=True)
     async with make_client(rate_limit=None) as client:
         for _ in range(200):
             await get(client)
-        assert client._sender.limiter.limit("get_order") is None
+        assert client._session.pipeline.limiter.limit("get_order") is None
     assert clock.sleeps == []
 
 
@@ -630,7 +631,7 @@ def test_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_repr_never_shows_a_secret() -> None:
     client = make_client()
-    text = repr(client) + repr(client._auth) + repr(client._auth._credentials) + repr(vars(client))
+    text = repr(client) + repr(client._session.auth) + repr(client._session.auth._credentials) + repr(vars(client))
     assert SECRET not in text
     assert "20-222222" in repr(client)
 

@@ -428,7 +428,7 @@ print(json.dumps({"before": before, "sdk": [m for m in after if m.startswith("op
 
 async def test_spans_follow_the_base_url(otel: Otel) -> None:
     """``server.address`` is the API host (here BASE), never a URL with a query."""
-    with respx.mock(base_url=BASE, assert_all_called=False) as router:
+    with respx.mock(using="httpx", base_url=BASE, assert_all_called=False) as router:
         router.post("/oauth/oauth30/token").respond(
             200, json={"access_token": TOKEN, "expires_in": "3600"}
         )

@@ -23,7 +23,8 @@ from xi_orders import (
     UnauthorizedError,
     XiError,
 )
-from xi_orders._transport import GET_ORDER, Reply
+from xi_orders._endpoints import GET_ORDER
+from xi_orders._pipeline import Reply
 
 ORDER = "/resellers/v6.1/orders/20-RD3QV"
 GOOD_TOKEN = httpx.Response(200, json={"access_token": TOKEN, "expires_in": "86399"})
@@ -37,12 +38,12 @@ NO_APIPRODUCT = {
 
 @pytest.fixture
 def mocked() -> Iterator[respx.MockRouter]:
-    with respx.mock(base_url=BASE, assert_all_called=False) as router:
+    with respx.mock(using="httpx", base_url=BASE, assert_all_called=False) as router:
         yield router
 
 
 async def get(client: AsyncOrdersClient, **kw: str) -> Reply:
-    return await client._sender.send(GET_ORDER, path_arg="20-RD3QV", **kw)
+    return await client._session.pipeline.send(GET_ORDER, path_arg="20-RD3QV", **kw)
 
 
 # --- retried under the read policy -------------------------------------------------------

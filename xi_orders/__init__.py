@@ -12,7 +12,6 @@ Example::
 ``xi_orders.webhooks``.
 """
 
-from . import tabular as _tabular  # noqa: F401 - gives the models their notebook HTML
 from ._ratelimit import RateLimit
 from ._raw import RawResponse
 from ._reconcile import ReconcilePolicy

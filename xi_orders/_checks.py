@@ -1,8 +1,7 @@
 """Checks of what an operation's caller passes, before anything is sent.
 
-Owns order-number, text and request-body checks, the ``get_order`` query and the
-``reconcile=`` switch. Must not import the client or the send path (only errors, models'
-converter, search helpers).
+Owns order-number, text and request-body checks and the ``get_order`` query. Must not
+import the client or the send path (only errors, the converter, search helpers).
 """
 
 from __future__ import annotations
@@ -10,7 +9,6 @@ from __future__ import annotations
 from typing import Any, Literal, Protocol
 
 from ._convert import unstructure
-from ._reconcile import ReconcilePolicy
 from ._search import DateLike, as_date_string
 from .errors import ValidationError
 
@@ -71,16 +69,6 @@ def get_order_params(
     if region_code is not None:
         params.append(("regionCode", text("region_code", region_code)))
     return params
-
-
-def reconcile_policy(field: str, value: object) -> ReconcilePolicy | None:
-    if isinstance(value, ReconcilePolicy):
-        return value
-    if value is True:
-        return ReconcilePolicy()
-    if value is False:
-        return None
-    raise ValidationError(field, f"must be True, False or a ReconcilePolicy, got {value!r}")
 
 
 def text(field: str, value: object) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from types import ModuleType
 
 import anyio
@@ -114,3 +114,24 @@ def close_when_loop_ends(http: httpx.AsyncClient) -> object:
     with contextlib.suppress(StopIteration):
         step.send(None)
     return guard
+
+
+_detached: set[asyncio.Task[None]] = set()
+
+
+async def _run(func: Callable[[], Awaitable[None]]) -> None:
+    await func()
+
+
+def spawn_detached(func: Callable[[], Awaitable[None]]) -> None:
+    """Run ``func()`` as a task of the running event loop that belongs to no caller, so
+    that no caller's cancellation (a deadline, a closed scope) cancels it. ``func`` must
+    not raise: a trio system task that raises ends the run."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        _trio_module().lowlevel.spawn_system_task(func)
+        return
+    task: asyncio.Task[None] = loop.create_task(_run(func))
+    _detached.add(task)  # the loop holds tasks weakly
+    task.add_done_callback(_detached.discard)

@@ -4,9 +4,10 @@ Chosen over a ``raw=True`` flag (openai-python's choice too): every operation ke
 return type (a flag would need an overload per operation for type checkers), and the raw
 face is typed for each operation (``RawResponse[OrderDetail]``).
 
-The call is made once, through the normal send path (retries, rate limit, tracing); the
-result keeps the final ``httpx.Response`` (status, headers, ``content`` bytes: the body
-is already read, nothing is sent again) and the typed result, decoded once. A 2xx body
+The call is made once, through the pipeline every call takes (retries, rate limit,
+tracing); the result keeps the final ``httpx.Response`` of the operation's own endpoint
+(status, headers, ``content`` bytes: the body is already read, nothing is sent again;
+for a reconciled create, the create's answer, not its lookups') and the typed result, decoded once. A 2xx body
 that does not decode is still returned: ``http_response`` has it, and ``parse()`` raises
 the ``ResponseDecodeError``. An error status raises as usual (``APIStatusError.response``
 has that raw answer). For ``search_orders`` and ``get_orders`` (many requests each) the
@@ -16,19 +17,15 @@ metadata.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar
+from collections.abc import Awaitable
+from typing import Generic, TypeVar
 
 import httpx
 
+from ._endpoints import Endpoint
+from ._request import Capture
 from .errors import DecodeError
 
-if TYPE_CHECKING:
-    from .client import AsyncOrdersClient
-    from .sync import OrdersClient
-
-P = ParamSpec("P")
 R = TypeVar("R")
 
 
@@ -75,106 +72,17 @@ class RawResponse(Generic[R]):
         return f"<RawResponse [{self.status_code}] {request.method} {request.url.path}>"
 
 
-async def _call(
-    method: Callable[..., Awaitable[R]],
-    capture: Callable[[list[httpx.Response]], Any],
-    *args: Any,
-    **kwargs: Any,
-) -> RawResponse[R]:
-    sink: list[httpx.Response] = []
-    client = capture(sink)
+async def call_raw(result: Awaitable[R], capture: Capture, endpoint: Endpoint) -> RawResponse[R]:
+    """``await result`` (a call whose exchanges ``capture`` records) as a ``RawResponse``
+    of its last ``endpoint`` exchange."""
     try:
-        result = await method(client, *args, **kwargs)
+        value = await result
     except DecodeError as exc:
-        if not sink:
+        response = capture.last(endpoint)
+        if response is None:
             raise
-        return RawResponse(sink[-1], None, exc)
-    return RawResponse(sink[-1], result, None)
-
-
-_SINGLE = frozenset(
-    {
-        "get_order",
-        "create_order",
-        "create_order_v7",
-        "modify_order",
-        "release_order",
-        "cancel_order",
-    }
-)
-
-
-if TYPE_CHECKING:
-    # What the type checker sees of each raw operation; at run time ``__getattr__`` makes
-    # them, so these signatures exist only for the checker.
-
-    def _raw(
-        method: Callable[Concatenate[AsyncOrdersClient, P], Awaitable[R]],
-    ) -> Callable[Concatenate[AsyncRawResponses, P], Awaitable[RawResponse[R]]]: ...
-
-    def _raw_blocking(
-        method: Callable[Concatenate[AsyncOrdersClient, P], Awaitable[R]],
-    ) -> Callable[Concatenate[RawResponses, P], RawResponse[R]]: ...
-
-
-def _method(name: str) -> str:
-    if name not in _SINGLE:
-        raise AttributeError(
-            f"with_raw_response has no {name!r}: it offers the single-request operations "
-            f"({', '.join(sorted(_SINGLE))})"
-        )
-    return name
-
-
-class AsyncRawResponses:
-    """``client.with_raw_response``: the single-request operations, each returning a
-    ``RawResponse`` instead of the typed result (see ``RawResponse``)."""
-
-    def __init__(self, client: AsyncOrdersClient) -> None:
-        self._client = client
-
-    if TYPE_CHECKING:
-        get_order = _raw(AsyncOrdersClient.get_order)
-        create_order = _raw(AsyncOrdersClient.create_order)
-        create_order_v7 = _raw(AsyncOrdersClient.create_order_v7)
-        modify_order = _raw(AsyncOrdersClient.modify_order)
-        release_order = _raw(AsyncOrdersClient.release_order)
-        cancel_order = _raw(AsyncOrdersClient.cancel_order)
-    else:
-
-        def __getattr__(self, name: str) -> Callable[..., Awaitable[RawResponse[Any]]]:
-            method = getattr(type(self._client), _method(name))
-            capture = self._client._capturing
-
-            @functools.wraps(method)
-            async def call(*args: Any, **kwargs: Any) -> RawResponse[Any]:
-                return await _call(method, capture, *args, **kwargs)
-
-            return call
-
-
-class RawResponses:
-    """``OrdersClient.with_raw_response``: the same, blocking."""
-
-    def __init__(self, client: OrdersClient) -> None:
-        self._client = client
-
-    if TYPE_CHECKING:
-        get_order = _raw_blocking(AsyncOrdersClient.get_order)
-        create_order = _raw_blocking(AsyncOrdersClient.create_order)
-        create_order_v7 = _raw_blocking(AsyncOrdersClient.create_order_v7)
-        modify_order = _raw_blocking(AsyncOrdersClient.modify_order)
-        release_order = _raw_blocking(AsyncOrdersClient.release_order)
-        cancel_order = _raw_blocking(AsyncOrdersClient.cancel_order)
-    else:
-
-        def __getattr__(self, name: str) -> Callable[..., RawResponse[Any]]:
-            client = self._client.async_client
-            method = getattr(type(client), _method(name))
-            background = self._client._background
-
-            @functools.wraps(method)
-            def call(*args: Any, **kwargs: Any) -> RawResponse[Any]:
-                return background.run(_call, method, client._capturing, *args, **kwargs)
-
-            return call
+        return RawResponse(response, None, exc)
+    # None only for a create reconciled after no answer ever came (a connection dropped
+    # after sending): then the answer that decided it is the lookup's.
+    response = capture.last(endpoint) or capture.exchanges[-1][1]
+    return RawResponse(response, value, None)

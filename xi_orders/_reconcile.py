@@ -20,8 +20,8 @@ import anyio
 import attrs
 
 from . import _clock
+from ._request import check_correlation_id, new_correlation_id
 from ._response import Reconciliation
-from ._transport import check_correlation_id, new_correlation_id
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -71,6 +71,17 @@ class ReconcilePolicy:
     max_wait: float = 8.0
     #: Creates sent in all, the first included (repeats only behind the duplicate-PO guard).
     max_creates: int = 3
+
+    @classmethod
+    def coerce(cls, field: str, value: object) -> ReconcilePolicy | None:
+        """``reconcile=``'s value as a policy: ``True`` the default one, ``False`` none."""
+        if isinstance(value, ReconcilePolicy):
+            return value
+        if value is True:
+            return cls()
+        if value is False:
+            return None
+        raise ValidationError(field, f"must be True, False or a ReconcilePolicy, got {value!r}")
 
     def __attrs_post_init__(self) -> None:
         for name in ("window", "first_wait", "max_wait"):

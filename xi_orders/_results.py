@@ -13,8 +13,8 @@ from collections.abc import Awaitable, Mapping
 from typing import Any, Protocol, TypeVar, cast
 
 from ._convert import structure
+from ._pipeline import Reply
 from ._response import ResponseMeta
-from ._transport import Reply
 from .errors import DecodeError, ResponseDecodeError
 from .models import AsyncOrderCreateEvent, OrderCreateV7Confirmation, OrderDetail, ResultError
 

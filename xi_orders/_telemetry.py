@@ -44,17 +44,16 @@ still carries an incoming trace context to ``traceparent``. Figures:
 from __future__ import annotations
 
 import contextvars
-import functools
 import importlib
 import importlib.util
 import time
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     import httpx
 
-    from ._transport import Endpoint
+    from ._endpoints import Endpoint
 
 _SCOPE = "xi_orders"
 #: Seconds buckets (OpenTelemetry's advice for HTTP durations).
@@ -135,10 +134,6 @@ def error_type(exc: BaseException) -> str:
     elif module.startswith("httpx"):
         module = "httpx"
     return f"{module}.{cls.__qualname__}"
-
-
-def url_template(endpoint: Endpoint) -> str:
-    return endpoint.path.replace("{}", "{orderNumber}")
 
 
 class _Instruments:
@@ -394,7 +389,7 @@ class Op:
         inst.wait.record(waited, {"xi_orders.endpoint": endpoint.name})
         if self.span is not None and self.attempts == 1:
             self.span.set_attribute("xi_orders.correlation_id", cid)
-        template = url_template(endpoint)
+        template = endpoint.template
         attributes = _server_attributes(request, endpoint.name, template)
         span = None
         if self.span is not None:
@@ -505,20 +500,3 @@ async def traced(op: Op | None, call: Awaitable[T]) -> T:
         raise
     op.end(None, result)
     return result
-
-
-F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
-
-
-def operation(name: str) -> Callable[[F], F]:
-    """A client method as one operation span ``xi_orders.<name>`` (creates: their sends,
-    searches and lookups nest under it)."""
-
-    def wrap(method: F) -> F:
-        @functools.wraps(method)
-        async def call(self: Any, /, *args: Any, **kwargs: Any) -> Any:
-            return await traced(self._root._telemetry.begin(name), method(self, *args, **kwargs))
-
-        return cast(F, call)
-
-    return wrap

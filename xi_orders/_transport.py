@@ -1,506 +1,377 @@
-"""The one send path every operation goes through.
+"""The default transports under the client's ``httpx.AsyncClient``, and what their errors mean.
 
-rate limiter (per endpoint) -> retry policy -> httpx (token auth, IM-* headers) -> typed
-error or parsed JSON. Auth, headers, correlation IDs, retries, pacing, logging and error
-mapping exist here once.
+httpx's transport is its documented extension point, and the only one used here: every
+call goes through ``httpx.AsyncClient.send`` with the token ``httpx.Auth``, whatever the
+transport. The default (:class:`AutoTransport`) is chosen per event loop at the first
+request:
+
+- under asyncio, with the ``aiohttp`` extra installed (``pip install xi-orders[aiohttp]``):
+  :class:`AiohttpTransport`, aiohttp's connection pool, which keeps one connection per
+  concurrent call alive at any concurrency for a fraction of httpcore's CPU;
+- otherwise (trio, or no extra): :class:`ShardedTransport`, httpx's own transport spread
+  over several small httpcore pools, because one pool rescans every connection and queued
+  request on each request and close, which at 50+ connections costs more than the calls.
+
+Proxies from the environment (``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY``,
+``NO_PROXY``) are honoured as httpx honours them: with any set (and ``trust_env`` on, the
+default), the client is built without a transport of ours and httpx mounts its own
+proxied and direct transports.
+
+Whatever the transport, a failure counts as "not sent" only when it provably happened
+before the request left: connect refused or timed out, DNS, TLS handshake, waiting for a
+pool slot (``httpx.ConnectError``, ``ConnectTimeout``, ``PoolTimeout``,
+``UnsupportedProtocol``). A server that hangs up after the request went out is a
+``RemoteProtocolError``, a reset a ``ReadError``, a stalled answer a ``ReadTimeout``: "may
+have been sent". ``httpx_aiohttp``'s transport, which a caller may pass in, maps a hang-up
+after sending to ``ConnectTimeout``; :func:`effective_error` corrects that. aiohttp's silent
+re-send of an idempotent request over a connection that broke is turned off: re-sends are
+the retry policy's decision, counted and logged.
+
+Private attributes of other libraries used here, each checked by
+``tests/test_transport_internals.py`` so an upgrade that removes one fails loudly: aiohttp's
+``ClientSession._retry_connection`` (the silent re-send above).
 """
 
 from __future__ import annotations
 
-import json
-import logging
-import uuid
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+import datetime
+import importlib.util
+import ssl
+import time
+import urllib.request
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
 
-import attrs
 import httpx
 
-from . import _clock, _http, _redact
-from ._auth import TokenAuth
-from ._errors import error_from_response, loads_json, retry_after
-from ._options import NO_OPTIONS, CallOptions
-from ._ratelimit import RateLimiter
-from ._response import ResponseMeta
-from ._retry import RetryPolicy
-from .errors import (
-    APIConnectionError,
-    APIError,
-    APITimeoutError,
-    ResponseDecodeError,
-    ValidationError,
-)
+#: Connections per httpcore pool in ``ShardedTransport``: httpcore's per-request work grows
+#: with the connections and queued requests of one pool, so several small pools beat one big one.
+SHARD_SIZE = 4
+#: Idle keep-alive connections are closed after this many seconds (httpx's default).
+KEEPALIVE_EXPIRY = 5.0
 
-if TYPE_CHECKING:
-    from ._telemetry import Op
-
-logger = logging.getLogger("xi_orders")
-
-#: IM-CorrelationID is limited to 32 characters: a UUID's hex form fits, its 36-char text does not.
-CORRELATION_ID_MAX = 32
-
-# Failures that happen before a request leaves the machine: retrying cannot duplicate anything.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
-_RETRY_STATUS_READ = frozenset({429, 500, 502, 503, 504})
+_aiohttp_available: bool | None = None
 
 
-@attrs.frozen
-class Endpoint:
-    """One API operation: its rate-limit key, method and path template."""
-
-    name: str
-    method: str
-    path: str
-
-    @property
-    def changes_orders(self) -> bool:
-        """Whether a duplicate send could create or change an order twice."""
-        return self.method != "GET"
+def aiohttp_available() -> bool:
+    """Whether the ``aiohttp`` extra is installed (without importing it)."""
+    global _aiohttp_available
+    if _aiohttp_available is None:
+        _aiohttp_available = importlib.util.find_spec("aiohttp") is not None
+    return _aiohttp_available
 
 
-GET_ORDER = Endpoint("get_order", "GET", "/resellers/v6.1/orders/{}")
-SEARCH_ORDERS = Endpoint("search_orders", "GET", "/resellers/v6/orders/search")
-CREATE_ORDER = Endpoint("create_order", "POST", "/resellers/v6/orders")
-CREATE_ORDER_V7 = Endpoint("create_order_v7", "POST", "/resellers/v7/orders")
-# Modify and release share the endpoint (and so its rate limit).
-MODIFY_ORDER = Endpoint("modify_order", "PUT", "/resellers/v6/orders/{}")
-CANCEL_ORDER = Endpoint("cancel_order", "DELETE", "/resellers/v6/orders/{}")
+def environment_proxies() -> bool:
+    """Whether the environment names a proxy (``*_PROXY``, ``NO_PROXY``) for httpx to honour."""
+    return bool(urllib.request.getproxies())
 
 
-def new_correlation_id() -> str:
-    """A fresh IM-CorrelationID: 32 hex characters, unique per call."""
-    return uuid.uuid4().hex
-
-
-def check_correlation_id(value: str) -> str:
-    """``value`` if it is a usable IM-CorrelationID, else ``ValidationError``."""
-    if not isinstance(value, str) or not value:
-        raise ValidationError("correlation_id", "must be a non-empty string")
-    if len(value) > CORRELATION_ID_MAX:
-        raise ValidationError(
-            "correlation_id",
-            f"must be at most {CORRELATION_ID_MAX} characters (the API's limit), got {len(value)}",
-        )
-    if not value.isascii() or not value.isprintable():
-        raise ValidationError("correlation_id", "must be printable ASCII")
-    return value
-
-
-@attrs.frozen
-class Reply:
-    """A successful exchange: the parsed JSON body (None when empty) and its metadata."""
-
-    data: Any
-    meta: ResponseMeta
-
-
-Params = Sequence[tuple[str, str]] | None
-
-
-class Sender:
-    """Sends one operation, with pacing, retries and error mapping."""
-
-    def __init__(
-        self,
-        http: httpx.AsyncClient,
-        *,
-        base_url: str,
-        auth: httpx.Auth,
-        headers: Mapping[str, str],
-        retry: RetryPolicy,
-        limiter: RateLimiter,
-        timeout: httpx.Timeout | None = None,
-    ) -> None:
-        #: A timeout for every request (``None``: the httpx client's own).
-        self.timeout = timeout
-        self.http = http
-        self.base_url = base_url.rstrip("/")
-        self.auth = auth
-        self.headers = dict(headers)
-        self.retry = retry
-        self.limiter = limiter
-        # Caches of the direct path: the base URL as httpx normalises it, and the httpx
-        # client's default headers as (name, value) pairs.
-        self._normal_base: tuple[str, str] | None = None
-        self._base_pairs: tuple[list[tuple[bytes, bytes]], list[tuple[str, str]]] | None = None
-
-    def url(self, endpoint: Endpoint, path_arg: str | None) -> str:
-        path = endpoint.path
-        if path_arg is not None:
-            # Order numbers go into the path URL-encoded, "/" included.
-            path = path.format(quote(path_arg, safe=""))
-        return self.base_url + path
-
-    async def send(
-        self,
-        endpoint: Endpoint,
-        *,
-        path_arg: str | None = None,
-        params: Params = None,
-        body: Any = None,
-        correlation_id: str | None = None,
-        options: CallOptions = NO_OPTIONS,
-        op: Op | None = None,
-    ) -> Reply:
-        """Send ``endpoint`` until it succeeds or the retry policy gives up. ``options``:
-        a view's or a call's timeout, retry policy and headers; ``op``: its telemetry."""
-        cid = (
-            new_correlation_id() if correlation_id is None else check_correlation_id(correlation_id)
-        )
-        headers = {**self.headers, **options.headers, "IM-CorrelationID": cid}
-        timeout: Any = options.timeout or self.timeout
-        content: bytes | None = None
-        if body is not None:
-            content = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-            headers["Content-Type"] = "application/json"
-        url = self.url(endpoint, path_arg)
-        # A tuple, because httpx's parameter type is invariant in a list's items.
-        query = httpx.QueryParams(tuple(params)) if params else None
-        policy = options.retry or self.retry
-        started = _clock.monotonic()
-        attempt = 0
-        ready = getattr(self.auth, "ready", None)
-        # Without tracing or raw-response capture (which want httpx's objects), the
-        # default aiohttp transport carries the call as plain values (_http.direct_exchange).
-        direct = None
-        direct_url = ""
-        if op is None and options.capture is None and isinstance(self.auth, TokenAuth):
-            direct = _http.direct_exchange(self.http)
-            if direct is not None:
-                direct_url = self._direct_url(url, query) or ""
-                if not direct_url:
-                    direct = None
-        while True:
-            attempt += 1
-            if ready is not None:
-                await ready(cid)
-            waited = _clock.monotonic()
-            await self.limiter.acquire(endpoint.name)
-            request: httpx.Request | None = None
-            if direct is None:
-                request = self._build(endpoint, url, query, content, headers, timeout)
-            sent_at = _clock.monotonic()
-            waited = sent_at - waited
-            trace = None
-            if op is not None and request is not None:
-                trace = op.attempt(endpoint, request, attempt, waited, cid)
-            error: APIError
-            server_wait: float | None = None
-            try:
-                if direct is None:
-                    assert request is not None
-                    response = await self.http.send(request, auth=self.auth)
-                else:
-                    answer, first = await self._exchange(
-                        direct, endpoint, direct_url, content, headers, timeout, cid
-                    )
-                    if first is not None:  # a 401 replayed with a fresh token
-                        self._log(
-                            endpoint.method, direct_url, first, sent_at, cid, attempt, endpoint
-                        )
-                        attempt += 1
-                    answer_headers = httpx.Headers(answer.raw_headers)
-                    status = answer.status_code
-                    self.limiter.observe(endpoint.name, _Answer(status, answer_headers))
-                    self._log(endpoint.method, direct_url, status, sent_at, cid, attempt, endpoint)
-                    if 200 <= status < 300:
-                        try:
-                            data = _loads(answer.content)
-                        except ValueError:
-                            pass  # the usual path below makes the typed error
-                        else:
-                            return _reply(
-                                data,
-                                status,
-                                answer_headers,
-                                endpoint,
-                                direct_url,
-                                cid,
-                                started,
-                                attempt,
-                            )
-                    # An error (or a garbled body): httpx's objects, as on the usual path.
-                    request = self._build(endpoint, url, query, content, headers, timeout)
-                    response = answer.response(request)
-            # DecodingError: a body that fails its Content-Encoding, corrupted on the wire.
-            except (httpx.TransportError, httpx.DecodingError) as exc:
-                self.limiter.settle(endpoint.name)
-                where = direct_url if request is None else str(request.url)
-                error, retryable = self._network_error(exc, endpoint, where, cid)
-                self._log(
-                    endpoint.method, where, type(exc).__name__, sent_at, cid, attempt, endpoint
-                )
-                if trace is not None:
-                    trace.done(None, exc)
-            except BaseException as exc:  # a token request's error, a cancellation
-                self.limiter.settle(endpoint.name)
-                if trace is not None:
-                    trace.done(None, exc)
-                raise
-            else:
-                # A 401 answered by a fresh token and a replay (httpx keeps the 401 in the
-                # history): each exchange is an attempt, with its own log line.
-                for earlier in response.history:
-                    self._log(
-                        endpoint.method,
-                        str(earlier.request.url),
-                        earlier.status_code,
-                        sent_at,
-                        cid,
-                        attempt,
-                        endpoint,
-                    )
-                    attempt += 1
-                where = str(request.url)
-                if direct is None:  # the direct path has observed and logged it already
-                    self.limiter.observe(endpoint.name, response)
-                    self._log(
-                        endpoint.method,
-                        where,
-                        response.status_code,
-                        sent_at,
-                        cid,
-                        attempt,
-                        endpoint,
-                    )
-                if trace is not None:
-                    trace.done(response.status_code, None, bool(response.history))
-                if options.capture is not None:
-                    options.capture.append(response)
-                if response.is_success:
-                    try:
-                        data = _parse_json(response, cid)
-                    except ResponseDecodeError as exc:
-                        # A garbled 2xx body: safe to ask again only for reads.
-                        error, retryable = exc, not endpoint.changes_orders
-                    else:
-                        return _reply(
-                            data,
-                            response.status_code,
-                            response.headers,
-                            endpoint,
-                            where,
-                            cid,
-                            started,
-                            attempt,
-                        )
-                else:
-                    status_error = error_from_response(
-                        response, correlation_id=cid, secrets=getattr(self.auth, "secrets", ())
-                    )
-                    error = status_error
-                    retryable = response.status_code == 429 or (
-                        not endpoint.changes_orders and response.status_code in _RETRY_STATUS_READ
-                    )
-                    server_wait = retry_after(response) if retryable else None
-            if not retryable or attempt >= policy.attempts:
-                raise error
-            wait = policy.backoff(attempt, server_wait)
-            if _clock.monotonic() + wait - started > policy.timeout:
-                raise error
-            if logger.isEnabledFor(logging.INFO):
-                logger.info(
-                    "%s: retrying in %.2fs after %s (correlation ID %s, attempt %d)",
-                    endpoint.name,
-                    wait,
-                    type(error).__name__,
-                    cid,
-                    attempt,
-                    extra={
-                        "correlation_id": cid,
-                        "endpoint": endpoint.name,
-                        "attempt": attempt,
-                        "wait": wait,
-                        "error": type(error).__name__,
-                    },
-                )
-            await _clock.sleep(wait)
-
-    def _build(
-        self,
-        endpoint: Endpoint,
-        url: str,
-        query: httpx.QueryParams | None,
-        content: bytes | None,
-        headers: dict[str, str],
-        timeout: Any,
-    ) -> httpx.Request:
-        return self.http.build_request(
-            endpoint.method,
-            url,
-            params=query,
-            content=content,
-            headers=headers,
-            **({} if timeout is None else {"timeout": timeout}),
-        )
-
-    def _direct_url(self, url: str, query: httpx.QueryParams | None) -> str | None:
-        """``url`` with ``query`` as httpx would send it, when the text is already in the
-        form httpx gives it (scheme and host normalised, a plain path); else ``None``."""
-        if self._normal_base is None or self._normal_base[0] != self.base_url:
-            self._normal_base = (self.base_url, str(httpx.URL(self.base_url)))
-        if self._normal_base[1] != self.base_url:
-            return None
-        path_start = url.find("/", url.find("://") + 3)
-        if path_start < 0 or not _http.plain_path(url, path_start):
-            return None
-        return url if query is None else f"{url}?{query}"
-
-    async def _exchange(
-        self,
-        direct: _http.DirectExchange,
-        endpoint: Endpoint,
-        url: str,
-        content: bytes | None,
-        headers: dict[str, str],
-        timeout: Any,
-        cid: str,
-    ) -> tuple[_http.Exchange, int | None]:
-        """One attempt over ``direct``, authenticated as ``TokenAuth.async_auth_flow``
-        does it: a 401 gets one fresh token and one replay (the 401's status is returned
-        beside the final answer, for its log line)."""
-        auth = self.auth
-        assert isinstance(auth, TokenAuth)
-        http = self.http
-        pairs = self._direct_headers(http.headers, headers)
-        if timeout is None:
-            timeout_dict = http.timeout.as_dict()
-        elif isinstance(timeout, httpx.Timeout):
-            timeout_dict = timeout.as_dict()
-        else:
-            timeout_dict = httpx.Timeout(timeout).as_dict()
-        token = await auth.bearer(cid)
-        pairs.append(("Authorization", token.header))
-        answer = await direct(endpoint.method, url, pairs, content, timeout_dict)
-        if answer.status_code != 401:
-            return answer, None
-        request = self._build(endpoint, url, None, content, headers, timeout)
-        fresh = await auth.after_401(token, answer.response(request), cid)
-        if fresh is None:
-            return answer, None
-        pairs[-1] = ("Authorization", fresh.header)
-        return await direct(endpoint.method, url, pairs, content, timeout_dict), 401
-
-    def _direct_headers(
-        self, base: httpx.Headers, headers: dict[str, str]
-    ) -> list[tuple[str, str]]:
-        """httpx's client headers updated with the call's, as ``build_request`` merges
-        them (the client's part computed once)."""
-        raw = base.raw
-        cached = self._base_pairs
-        if cached is None or cached[0] != raw:
-            pairs = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw]
-            cached = self._base_pairs = (raw, pairs)
-        names = {name.lower() for name in headers}
-        return [p for p in cached[1] if p[0].lower() not in names] + list(headers.items())
-
-    @staticmethod
-    def _network_error(
-        exc: httpx.RequestError, endpoint: Endpoint, url: str, cid: str
-    ) -> tuple[APIError, bool]:
-        # Another transport's class for what happened (httpx_aiohttp: a hang-up after
-        # sending as ConnectTimeout) is corrected: only pre-send failures count as not sent.
-        exc = _http.effective_error(exc)
-        not_sent = isinstance(exc, _NOT_SENT)
-        cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
-        what = "before the request was sent" if not_sent else "after the request may have been sent"
-        error = cls(
-            f"{type(exc).__name__} {what}: {exc} (correlation ID {cid})",
-            correlation_id=cid,
-            method=endpoint.method,
-            url=url,
-        )
-        error.request_sent = not not_sent
-        _redact.scrub_exception(exc)  # its request carries the Authorization header
-        error.__cause__ = exc
-        return error, not_sent or not endpoint.changes_orders
-
-    @staticmethod
-    def _log(
-        method: str,
-        url: str,
-        status: int | str,
-        sent_at: float,
-        cid: str,
-        attempt: int,
-        endpoint: Endpoint | None = None,
-    ) -> None:
-        """One DEBUG line per HTTP attempt; ``status``: the code, or the failure's name."""
-        if logger.isEnabledFor(logging.DEBUG):
-            path_start = url.find("/", url.find("://") + 3)
-            path = url[path_start:] if path_start >= 0 else "/"
-            elapsed = _clock.monotonic() - sent_at
-            logger.debug(
-                "%s %s -> %s in %.3fs (correlation ID %s, attempt %d)",
-                method,
-                path,
-                status,
-                elapsed,
-                cid,
-                attempt,
-                # structured fields for JSON log formatters (xi_orders._logging)
-                extra={
-                    "correlation_id": cid,
-                    "endpoint": endpoint.name if endpoint is not None else None,
-                    "method": method,
-                    "path": path.split("?", 1)[0],
-                    "status": status,
-                    "attempt": attempt,
-                    "elapsed": elapsed,
-                },
-            )
-
-
-class _Answer:
-    """A response's status and headers, for the rate limiter (the direct path)."""
-
-    __slots__ = ("headers", "status_code")
-
-    def __init__(self, status_code: int, headers: httpx.Headers) -> None:
-        self.status_code = status_code
-        self.headers = headers
-
-
-def _reply(
-    data: Any,
-    status: int,
-    headers: httpx.Headers,
-    endpoint: Endpoint,
-    url: str,
-    cid: str,
-    started: float,
-    attempts: int,
-) -> Reply:
-    """A success and its metadata (the server's correlation ID, if it sent one)."""
-    meta = ResponseMeta(
-        status_code=status,
-        correlation_id=headers.get("IM-CorrelationID", cid),
-        method=endpoint.method,
-        url=url,
-        headers=headers,
-        elapsed=_clock.monotonic() - started,
-        attempts=attempts,
-    )
-    return Reply(data, meta)
-
-
-def _loads(content: bytes) -> Any:
-    """The JSON body, None when empty; ``ValueError`` when it is not JSON."""
-    if not content.strip():
+def default_transport(*, trust_env: bool = True) -> httpx.AsyncBaseTransport | None:
+    """The transport a client's own pool gets: :class:`AutoTransport`, or None when the
+    environment names a proxy (then httpx builds its own proxied and direct transports,
+    as any httpx client does)."""
+    if trust_env and environment_proxies():
         return None
-    return loads_json(content)
+    return AutoTransport(trust_env=trust_env)
 
 
-def _parse_json(response: httpx.Response, cid: str) -> Any:
+def new_client(
+    *,
+    transport: httpx.AsyncBaseTransport | None,
+    timeout: httpx.Timeout | float,
+    trust_env: bool = True,
+    event_hooks: Mapping[str, list[Any]] | None = None,
+) -> httpx.AsyncClient:
+    """The ``httpx.AsyncClient`` an ``AsyncOrdersClient`` owns, over ``transport`` (None:
+    httpx's own, honouring the environment's proxies when ``trust_env``)."""
+    return httpx.AsyncClient(
+        transport=transport,
+        timeout=timeout,
+        trust_env=trust_env,
+        follow_redirects=False,
+        event_hooks=dict(event_hooks) if event_hooks else None,
+    )
+
+
+def new_transport(kind: str = "auto") -> httpx.AsyncBaseTransport:
+    """A transport by name: ``"auto"`` (:class:`AutoTransport`), ``"aiohttp"``
+    (:class:`AiohttpTransport`, asyncio only), ``"httpcore"`` (:class:`ShardedTransport`) or
+    ``"httpx"`` (httpx's stock ``AsyncHTTPTransport``)."""
+    if kind == "auto":
+        return AutoTransport()
+    if kind == "aiohttp":
+        return AiohttpTransport()
+    if kind == "httpcore":
+        return ShardedTransport()
+    if kind == "httpx":
+        return httpx.AsyncHTTPTransport()
+    raise ValueError(f"unknown transport {kind!r}: auto, aiohttp, httpcore or httpx")
+
+
+class AutoTransport(httpx.AsyncBaseTransport):
+    """Picks the transport at the first request, for the event loop running it: aiohttp's
+    under asyncio when the extra is installed, else :class:`ShardedTransport`."""
+
+    def __init__(self, *, trust_env: bool = True) -> None:
+        self.trust_env = trust_env
+        #: The transport picked, once a request was made.
+        self.inner: httpx.AsyncBaseTransport | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        inner = self.inner
+        if inner is None:
+            inner = self.inner = self._pick()
+        return await inner.handle_async_request(request)
+
+    def _pick(self) -> httpx.AsyncBaseTransport:
+        import sniffio
+
+        if sniffio.current_async_library() == "asyncio" and aiohttp_available():
+            return AiohttpTransport(trust_env=self.trust_env)
+        return ShardedTransport()
+
+    async def aclose(self) -> None:
+        if self.inner is not None:
+            await self.inner.aclose()
+
+
+# --------------------------------------------------------------------------------------
+# httpcore, spread over small pools
+
+
+class _Shard:
+    __slots__ = ("busy", "transport")
+
+    def __init__(self, size: int, ssl_context: ssl.SSLContext) -> None:
+        self.transport = httpx.AsyncHTTPTransport(
+            verify=ssl_context,
+            limits=httpx.Limits(
+                max_connections=size,
+                max_keepalive_connections=size,
+                keepalive_expiry=KEEPALIVE_EXPIRY,
+            ),
+        )
+        self.busy = 0
+
+
+class _ReleasingStream(httpx.AsyncByteStream):
+    """A response body that frees its shard's slot when closed."""
+
+    def __init__(self, stream: httpx.AsyncByteStream, shard: _Shard) -> None:
+        self._stream = stream
+        self._shard: _Shard | None = shard
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._stream:
+            yield chunk
+
+    async def aclose(self) -> None:
+        try:
+            await self._stream.aclose()
+        finally:
+            if self._shard is not None:
+                self._shard.busy -= 1
+                self._shard = None
+
+
+class ShardedTransport(httpx.AsyncBaseTransport):
+    """httpx's transport over as many httpcore pools of ``size`` connections as the
+    concurrency needs: each request goes to the least busy pool with a free connection,
+    and a new pool opens when all are busy. Every connection stays alive between calls
+    (keep-alive at any concurrency), and httpcore's per-request scans stay ``size`` long.
+    Works under asyncio and trio."""
+
+    def __init__(self, size: int = SHARD_SIZE) -> None:
+        if size < 1:
+            raise ValueError("size must be >= 1")
+        self.size = size
+        self.shards: list[_Shard] = []
+        # One TLS context for every pool: building one loads the CA bundle each time.
+        self._ssl_context: ssl.SSLContext | None = None
+
+    def _take(self) -> _Shard:
+        """The least busy pool with a free connection (a new one when all are busy),
+        counted busy until the response is closed."""
+        best: _Shard | None = None
+        for shard in self.shards:
+            if shard.busy < self.size and (best is None or shard.busy < best.busy):
+                best = shard
+                if not shard.busy:
+                    break
+        if best is None:
+            if self._ssl_context is None:
+                self._ssl_context = httpx.create_ssl_context()
+            best = _Shard(self.size, self._ssl_context)
+            self.shards.append(best)
+        best.busy += 1
+        return best
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        best = self._take()
+        try:
+            response = await best.transport.handle_async_request(request)
+        except BaseException:
+            best.busy -= 1
+            raise
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+        response.stream = _ReleasingStream(response.stream, best)
+        return response
+
+    async def aclose(self) -> None:
+        shards, self.shards = self.shards, []
+        for shard in shards:
+            await shard.transport.aclose()
+
+
+# --------------------------------------------------------------------------------------
+# aiohttp (the ``aiohttp`` extra), imported only when used
+
+
+def _aiohttp_error_class(exc: BaseException) -> type[httpx.TransportError]:
+    """The httpx exception an aiohttp exception stands for; "not sent" classes only for
+    failures before the request was written."""
+    import aiohttp
+
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):  # pool wait or connect
+        return httpx.ConnectTimeout
+    if isinstance(exc, (aiohttp.ClientProxyConnectionError, aiohttp.ClientHttpProxyError)):
+        return httpx.ProxyError
+    if isinstance(exc, aiohttp.ClientConnectorError):  # refused, DNS, TLS handshake
+        return httpx.ConnectError
+    if isinstance(exc, (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError)):
+        return httpx.UnsupportedProtocol
+    if isinstance(exc, aiohttp.ServerTimeoutError):  # sock_read: no answer in time
+        return httpx.ReadTimeout
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return httpx.RemoteProtocolError
+    if isinstance(exc, (aiohttp.ClientPayloadError, aiohttp.ClientResponseError)):
+        return httpx.RemoteProtocolError  # cut-off or malformed answer
+    return httpx.ReadError  # anything else: the request may have gone out
+
+
+def _is_aiohttp_error(exc: BaseException | None) -> bool:
+    return exc is not None and type(exc).__module__.startswith("aiohttp")
+
+
+def effective_error(exc: httpx.RequestError) -> httpx.RequestError:
+    """``exc``, or, when it wraps an aiohttp error under the wrong class (``httpx_aiohttp``
+    maps a server hang-up after the request went out to ``ConnectTimeout``), the httpx
+    exception that error stands for, chained to it."""
+    cause = exc.__cause__
+    if not _is_aiohttp_error(cause):
+        return exc
+    assert cause is not None
+    cls = _aiohttp_error_class(cause)
+    if type(exc) is cls:
+        return exc
     try:
-        return _loads(response.content)
-    except ValueError:  # RecursionError included: loads_json turns it into ValueError
-        raise ResponseDecodeError(
-            "the API's response body is not JSON",
-            status_code=response.status_code,
-            response=response,
-            correlation_id=cid,
-            method=response.request.method,
-            url=str(response.request.url),
-        ) from None
+        request: httpx.Request | None = exc.request
+    except RuntimeError:  # raised without a request
+        request = None
+    fixed = cls(str(exc) or type(cause).__name__, request=request)
+    fixed.__cause__ = cause
+    return fixed
+
+
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """An httpx transport on aiohttp's connection pool (asyncio only; the ``aiohttp``
+    extra). aiohttp reads the whole body and the ``httpx.Response`` is built around it
+    once; aiohttp's errors become the httpx exceptions they stand for.
+
+    ``max_connections=None``: no cap beyond the caller's concurrency. ``trust_env``:
+    aiohttp reads ``HTTP(S)_PROXY`` / ``NO_PROXY`` as httpx does.
+    """
+
+    def __init__(self, max_connections: int | None = None, *, trust_env: bool = True) -> None:
+        if not aiohttp_available():
+            raise ImportError(
+                "the aiohttp transport needs the aiohttp extra: pip install 'xi-orders[aiohttp]'"
+            )
+        self._max_connections = max_connections
+        self._trust_env = trust_env
+        self._session: Any = None
+        self._ssl_context: ssl.SSLContext | None = None
+        self._timeouts: dict[tuple[Any, Any, Any], Any] = {}
+
+    def _new_session(self) -> Any:
+        import aiohttp
+
+        if self._ssl_context is None:
+            self._ssl_context = httpx.create_ssl_context()
+        connector = aiohttp.TCPConnector(
+            limit=self._max_connections or 0,  # 0: no cap; callers bound concurrency
+            limit_per_host=0,
+            keepalive_timeout=KEEPALIVE_EXPIRY,
+            ssl=self._ssl_context,
+        )
+        session = aiohttp.ClientSession(
+            connector=connector, trust_env=self._trust_env, auto_decompress=False
+        )
+        # aiohttp re-sends GET/PUT/DELETE once, unseen, when a connection breaks: re-sends
+        # are the retry policy's call here. Private: tests/test_transport_internals.py.
+        session._retry_connection = False
+        return session
+
+    def _timeout(self, timeout: Mapping[str, Any]) -> Any:
+        import aiohttp
+
+        # httpx's connect / read / pool timeouts, as aiohttp names them.
+        key = (timeout.get("connect"), timeout.get("read"), timeout.get("pool"))
+        found = self._timeouts.get(key)
+        if found is None:
+            if len(self._timeouts) > 64:
+                self._timeouts.clear()
+            found = self._timeouts[key] = aiohttp.ClientTimeout(
+                sock_connect=key[0], sock_read=key[1], connect=key[2]
+            )
+        return found
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        import aiohttp
+        import yarl
+
+        if self._session is None:
+            self._session = self._new_session()
+        data: Any
+        try:
+            data = request.content or None
+        except httpx.RequestNotRead:
+            data = await request.aread() or None
+        started = time.perf_counter()
+        try:
+            response = await self._session.request(
+                request.method,
+                # The URL is already encoded: aiohttp need not parse and quote it again.
+                yarl.URL(str(request.url), encoded=True),
+                headers=request.headers.multi_items(),
+                data=data,
+                allow_redirects=False,
+                compress=False,
+                timeout=self._timeout(request.extensions.get("timeout", {})),
+                server_hostname=request.extensions.get("sni_hostname"),
+            )
+            try:
+                body = await response.read()  # closes the connection on failure
+            finally:
+                response.release()
+        except aiohttp.ClientError as exc:
+            cls = _aiohttp_error_class(exc)
+            raise cls(str(exc) or type(exc).__name__, request=request) from exc
+        extensions: dict[str, Any] = {"http_version": b"HTTP/1.1"}
+        if response.reason:
+            extensions["reason_phrase"] = response.reason.encode()
+        result = httpx.Response(
+            response.status,
+            headers=response.raw_headers,
+            stream=httpx.ByteStream(body),
+            request=request,
+            extensions=extensions,
+        )
+        result.read()  # in memory already: decodes any Content-Encoding, closes
+        result.elapsed = datetime.timedelta(seconds=time.perf_counter() - started)
+        return result
+
+    async def aclose(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()

@@ -1,24 +1,46 @@
-"""``AsyncOrdersClient``: the Orders API, one short method per operation."""
+"""``AsyncOrdersClient``: the Orders API, one short method per operation.
+
+Each method checks its arguments (``ValidationError`` before anything is sent), sends its
+endpoint (``_endpoints``) through the client's session and pipeline, and types the reply
+(``_results``). What a call shares with every other call of the client (pool, token, rate
+limiter, closed state, event loop) is the ``Session``; a view (``with_options``,
+``with_raw_response``) is this client with other per-call options.
+"""
 
 from __future__ import annotations
 
+import copy
+import functools
 import logging
-import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
-import anyio
-import httpx
-
-from . import _checks, _config, _logging, _results, _telemetry
-from ._auth import Credentials, TokenAuth
+from . import _checks, _logging, _results, _settings, _telemetry
 from ._checks import SimulateStatus
-from ._core import ClientCore
-from ._options import NO_OPTIONS, EventHooks, PoolSettings, RequestOptions
-from ._ratelimit import STANDARD as STANDARD_RATE_LIMIT
-from ._ratelimit import RateLimit, RateLimiter
+from ._endpoints import (
+    CANCEL_ORDER,
+    CREATE_ORDER,
+    CREATE_ORDER_V7,
+    GET_ORDER,
+    MODIFY_ORDER,
+    SEARCH_ORDERS,
+    SINGLE_REQUEST,
+    Endpoint,
+)
+from ._pipeline import Params, Reply
+from ._raw import RawResponse, call_raw
 from ._reconcile import ReconcilePolicy, check_inbox, create_once
+from ._request import (
+    NO_OPTIONS,
+    CallOptions,
+    Capture,
+    Headers,
+    RequestOptions,
+    Timeout,
+    check_correlation_id,
+    numbered_correlation_id,
+)
 from ._response import ResponseMeta
 from ._retry import RetryPolicy
 from ._search import (
@@ -28,21 +50,9 @@ from ._search import (
     StatusFilter,
     build_search_params,
 )
-from ._transport import (
-    CANCEL_ORDER,
-    CREATE_ORDER,
-    CREATE_ORDER_V7,
-    GET_ORDER,
-    MODIFY_ORDER,
-    SEARCH_ORDERS,
-    Sender,
-    check_correlation_id,
-)
-from ._version import __version__
+from ._session import Session
 from .bulk import BulkLookup, ProgressCallback
-from .errors import (
-    ValidationError,
-)
+from .errors import ValidationError
 from .models import (
     AsyncOrderCreateEvent,
     AsyncOrderCreateResult,
@@ -58,23 +68,41 @@ from .models import (
     OrderSummary,
 )
 from .pagination import AsyncPaginator
-from .shared import RateBudget, SharedState, TokenStore
 
 if TYPE_CHECKING:
-    import ssl
+    from typing_extensions import Self, Unpack
 
-    from typing_extensions import Unpack
-
+    from ._settings import ClientSettings, EnvOverrides
     from .webhooks import WebhookInbox
 
-Environment = _config.Environment
-
-DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+Environment = _settings.Environment
+DEFAULT_TIMEOUT = _settings.DEFAULT_TIMEOUT
 
 logger = logging.getLogger("xi_orders.client")
 
+P = ParamSpec("P")
+R = TypeVar("R")
 
-class AsyncOrdersClient(ClientCore):
+
+def _one_span(
+    endpoint: Endpoint,
+) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Awaitable[R]]]:
+    """An operation as one span (a create: its sends, searches and lookups nest under it)."""
+
+    def wrap(method: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+        @functools.wraps(method)
+        async def call(*args: P.args, **kwargs: P.kwargs) -> R:
+            client = args[0]
+            assert isinstance(client, AsyncOrdersClient)
+            op = client._session.telemetry.begin(endpoint.name)
+            return await _telemetry.traced(op, method(*args, **kwargs))
+
+        return call
+
+    return wrap
+
+
+class AsyncOrdersClient:
     """An async client for Ingram Micro's Xvantage Reseller Orders API.
 
     Tokens are fetched and refreshed for you (OAuth2 client credentials), every call gets
@@ -105,7 +133,8 @@ class AsyncOrdersClient(ClientCore):
             Off by default: the token request would carry the client secret in cleartext.
         timeout: positive seconds, or an ``httpx.Timeout`` (not with ``http_client``, whose
             own timeout applies).
-        retry: a ``RetryPolicy`` (``RetryPolicy.disabled()`` for none).
+        retry: a ``RetryPolicy`` (``RetryPolicy.disabled()`` for none); token requests
+            retry under it too.
         rate_limit: a ``RateLimit`` for every endpoint, a mapping from operation name
             (``"get_order"``, ``"search_orders"``, ...) to ``RateLimit``, or ``None`` to turn
             client-side pacing off. By default 60 calls a minute per endpoint (the API's
@@ -113,6 +142,8 @@ class AsyncOrdersClient(ClientCore):
         transport: an ``httpx.AsyncBaseTransport`` (tests, the sandbox, proxies).
         http_client: an existing ``httpx.AsyncClient`` to share; it is not closed by us,
             and it stays bound to whatever event loop its connections were opened on.
+        trust_env: honour ``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``ALL_PROXY`` / ``NO_PROXY``
+            (and ``SSL_CERT_FILE``) as httpx does; on by default.
         shared: a ``xi_orders.shared`` backend (``RedisShared(url, namespace=...)``,
             ``MemoryShared()``) through which every client of the same app, in this and
             other processes, shares one access token and one per-endpoint rate budget.
@@ -129,122 +160,29 @@ class AsyncOrdersClient(ClientCore):
             answer than search (see ``create_order_v7``).
         default_headers; event_hooks, limits, proxy, verify (httpx's, for the pool we build);
             tracer_provider, meter_provider, propagate_trace (OpenTelemetry, the ``otel``
-            extra): see the README's "In production", ``_options`` and ``_telemetry``.
+            extra): see the README's "In production".
 
     One event loop at a time: the client's own connection pool and locks follow it to a
     new loop (a second ``asyncio.run``, a notebook client handed to ``OrdersClient.wrap``).
     After ``aclose()`` every call, in flight or later, raises ``ClientClosedError``.
     """
 
-    def __init__(
-        self,
-        *,
-        client_id: str,
-        client_secret: str,
-        customer_number: str,
-        country_code: str,
-        sender_id: str | None = None,
-        environment: Environment = "production",
-        base_url: str | None = None,
-        token_url: str | None = None,
-        allow_insecure: bool = False,
-        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
-        retry: RetryPolicy | None = None,
-        rate_limit: RateLimit | Mapping[str, RateLimit] | None = STANDARD_RATE_LIMIT,
-        transport: httpx.AsyncBaseTransport | None = None,
-        http_client: httpx.AsyncClient | None = None,
-        shared: SharedState | None = None,
-        reconcile: bool | ReconcilePolicy = True,
-        webhook_inbox: WebhookInbox | None = None,
-        default_headers: Mapping[str, str] | None = None,
-        event_hooks: EventHooks | None = None,
-        limits: httpx.Limits | None = None,
-        proxy: httpx.Proxy | str | None = None,
-        verify: ssl.SSLContext | str | bool | None = None,
-        tracer_provider: Any = None,
-        meter_provider: Any = None,
-        propagate_trace: bool = False,
-    ) -> None:
+    def __init__(self, **settings: Unpack[ClientSettings]) -> None:
         _logging.setup_from_env()
-        credentials = Credentials(
-            _config.required("client_id", client_id),
-            _config.required("client_secret", client_secret),
-        )
-        self.customer_number = _config.customer_number(customer_number)
-        self.country_code = _config.country_code(country_code)
-        self.sender_id = _config.sender_id(sender_id)
-        self.environment = _config.environment(environment)
-        insecure = _config.flag("allow_insecure", allow_insecure)
-        self.base_url = _config.base_url(
-            "base_url",
-            _config.ENVIRONMENTS[self.environment] if base_url is None else base_url,
-            allow_insecure=insecure,
-        )
-        self.token_url = _config.base_url(
-            "token_url",
-            _config.origin(self.base_url) + _config.TOKEN_PATH if token_url is None else token_url,
-            allow_insecure=insecure,
-        )
-        checked_timeout = _config.timeout(timeout)
-        if retry is not None and not isinstance(retry, RetryPolicy):
-            raise ValidationError("retry", f"must be a RetryPolicy or None, got {retry!r}")
-        self._reconcile = _checks.reconcile_policy("reconcile", reconcile) or None
-        self._webhook_inbox = check_inbox("webhook_inbox", webhook_inbox)
-        self._pool = PoolSettings.check(
-            limits=limits,
-            proxy=proxy,
-            verify=verify,
-            event_hooks=event_hooks,
-            http_client=http_client,
-            transport=transport,
-            timeout=timeout is not DEFAULT_TIMEOUT,
-        )
-        self._telemetry = _telemetry.Telemetry.check(
-            tracer_provider, meter_provider, _config.flag("propagate_trace", propagate_trace)
-        )
-        self._root, self._options = self, NO_OPTIONS
-        self._transport = transport
-        self._timeout = checked_timeout
-        self._owns_http = http_client is None
-        self._http = http_client or self._new_http()
-        #: The event loop (asyncio) or trio token the pool and locks belong to, once used.
-        self._loop: object | None = None
-        self._closed = False
-        #: The cancel scopes of the calls in flight, cancelled by ``aclose()``.
-        self._in_flight: set[anyio.CancelScope] = set()
-        store: TokenStore | None = None
-        budget: RateBudget | None = None
-        if shared is not None:
-            if not isinstance(shared, SharedState):
-                raise ValidationError(
-                    "shared", f"must have a bind(client_id, client_secret) method, got {shared!r}"
-                )
-            store, budget = shared.bind(credentials.client_id, credentials.client_secret)
-        self._auth = TokenAuth(
-            credentials, self.token_url, self._send_token_request, retry=retry, store=store
-        )
-        headers = {
-            "IM-CustomerNumber": self.customer_number,
-            "IM-CountryCode": self.country_code,
-            "Accept": "application/json",
-            "User-Agent": f"xi-orders/{__version__}",
-        }
-        if self.sender_id:
-            headers["IM-SenderID"] = self.sender_id
-        headers.update(
-            NO_OPTIONS.evolve(headers=default_headers, header_name="default_headers").headers
-        )
-        self._sender = Sender(
-            self._http,
-            base_url=self.base_url,
-            auth=self._auth,
-            headers=headers,
-            retry=retry or RetryPolicy(),
-            limiter=RateLimiter(rate_limit, budget=budget),
-        )
+        checked = _settings.Settings.check(settings)
+        self.customer_number = checked.customer_number
+        self.country_code = checked.country_code
+        self.sender_id = checked.sender_id
+        self.environment = checked.environment
+        self.base_url = checked.base_url
+        self.token_url = checked.token_url
+        self._reconcile = checked.reconcile
+        self._webhook_inbox = checked.webhook_inbox
+        self._options = NO_OPTIONS
+        self._session = Session(checked, repr(self))
 
     @classmethod
-    def from_env(cls, **overrides: Any) -> AsyncOrdersClient:
+    def from_env(cls, **overrides: Unpack[EnvOverrides]) -> Self:
         """A client configured from ``XI_CLIENT_ID``, ``XI_CLIENT_SECRET``,
         ``XI_CUSTOMER_NUMBER``, ``XI_COUNTRY_CODE`` and, optionally, ``XI_SENDER_ID``,
         ``XI_ENVIRONMENT`` (``production`` or ``sandbox``), ``XI_BASE_URL`` and
@@ -254,29 +192,7 @@ class AsyncOrdersClient(ClientCore):
 
             async with AsyncOrdersClient.from_env() as client: ...
         """
-        settings: dict[str, Any] = {}
-        for name in ("client_id", "client_secret", "customer_number", "country_code"):
-            var = f"XI_{name.upper()}"
-            if name not in overrides:
-                value = os.environ.get(var)
-                if not value:
-                    raise ValidationError(var, "environment variable is not set")
-                settings[name] = value
-        for name in ("sender_id", "environment", "base_url", "token_url"):
-            value = os.environ.get(f"XI_{name.upper()}")
-            if value:
-                settings[name] = value
-        settings.update(overrides)
-        return cls(**settings)
-
-    async def _send_token_request(self, request: httpx.Request) -> httpx.Response:
-        return await self._telemetry.token_request(self._send_token, request)
-
-    async def _send_token(self, request: httpx.Request) -> httpx.Response:
-        # A bare httpx.Request carries no timeout: give it the pool's (a shared http_client's
-        # own, or ours), never none.
-        request.extensions.setdefault("timeout", self._http.timeout.as_dict())
-        return await self._http.send(request, auth=None)
+        return cls(**_settings.from_env(overrides))
 
     def __repr__(self) -> str:
         return (
@@ -287,7 +203,90 @@ class AsyncOrdersClient(ClientCore):
     @property
     def token_requests(self) -> int:
         """How many access tokens this client has requested so far."""
-        return self._auth.token_requests
+        return self._session.auth.token_requests
+
+    # --- views ------------------------------------------------------------------------
+
+    def with_options(
+        self,
+        *,
+        timeout: Timeout | None = None,
+        retry: RetryPolicy | None = None,
+        headers: Headers | None = None,
+    ) -> Self:
+        """This client with other options for the calls made through the result: the same
+        connection pool, access token and rate budget (nothing new is opened or fetched).
+        ``timeout`` applies to each HTTP attempt, ``retry`` replaces the retry policy,
+        ``headers`` are added to every request (``Authorization`` and ``IM-CorrelationID``
+        are refused; ``IM-CustomerNumber``, ``IM-CountryCode`` and ``IM-SenderID`` may be
+        overridden and are checked). Closing a view closes the client.
+
+        Example::
+
+            patient = client.with_options(timeout=120, retry=RetryPolicy(attempts=8))
+            order = await patient.get_order("20-RD3QV")
+        """
+        return self._view(self._options.evolve(timeout=timeout, retry=retry, headers=headers))
+
+    @property
+    def with_raw_response(self) -> AsyncRawResponses:
+        """The single-request operations returning a ``RawResponse`` (the final
+        ``httpx.Response`` and ``.parse()``) instead of the typed result::
+
+            raw = await client.with_raw_response.get_order("20-RD3QV")
+            print(raw.status_code, raw.headers.get("X-RateLimit-Remaining"))
+            order = raw.parse()
+        """
+        return AsyncRawResponses(self)
+
+    def _view(self, options: CallOptions) -> Self:
+        view = copy.copy(self)
+        view._options = options
+        return view
+
+    async def _send(
+        self,
+        endpoint: Endpoint,
+        *,
+        path_arg: str | None = None,
+        params: Params = None,
+        body: Any = None,
+        correlation_id: str | None = None,
+        options: Mapping[str, Any] | None = None,
+    ) -> Reply:
+        return await self._session.send(
+            endpoint,
+            self._options.for_call(options or {}),
+            path_arg=path_arg,
+            params=params,
+            body=body,
+            correlation_id=correlation_id,
+        )
+
+    # --- lifecycle --------------------------------------------------------------------
+
+    @property
+    def closed(self) -> bool:
+        """Whether ``aclose()`` has been called."""
+        return self._session.closed
+
+    async def aclose(self) -> None:
+        """Close the client: calls still in flight end with ``ClientClosedError`` (none is
+        retried), later calls raise it, and the connection pool is closed (unless it was
+        passed in as ``http_client``). Closing twice is harmless (a view closes its client)."""
+        await self._session.aclose()
+
+    async def __aenter__(self) -> Self:
+        self._session.check_open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
 
     # --- operations ------------------------------------------------------------------
 
@@ -426,13 +425,12 @@ class AsyncOrdersClient(ClientCore):
             raise ValidationError("strict", "must be True or False")
         if correlation_id is not None:
             check_correlation_id(correlation_id)
-        self._check_open()
+        self._session.check_open()
 
         async def fetch(page_number: int) -> OrderSearchPage | None:
             cid = correlation_id
-            if cid is not None and page_number > 1:
-                suffix = f"-p{page_number}"
-                cid = cid[: 32 - len(suffix)] + suffix
+            if page_number > 1:
+                cid = numbered_correlation_id(correlation_id, f"-p{page_number}")
             reply = await self._send(
                 SEARCH_ORDERS,
                 params=[*params, ("pageNumber", str(page_number))],
@@ -561,8 +559,8 @@ class AsyncOrdersClient(ClientCore):
         )
 
     if not TYPE_CHECKING:  # one span for each create, its reconciliation included
-        create_order = _telemetry.operation("create_order")(create_order)
-        create_order_v7 = _telemetry.operation("create_order_v7")(create_order_v7)
+        create_order = _one_span(CREATE_ORDER)(create_order)
+        create_order_v7 = _one_span(CREATE_ORDER_V7)(create_order_v7)
 
     async def modify_order(
         self,
@@ -686,14 +684,11 @@ class AsyncOrdersClient(ClientCore):
         )
         if correlation_id is not None:
             check_correlation_id(correlation_id)
-        self._check_open()
+        self._session.check_open()
         position: dict[str, int] = {}
 
         async def lookup(number: str) -> OrderDetail:
-            cid = None
-            if correlation_id is not None:
-                suffix = f"-{position[number]}"
-                cid = correlation_id[: 32 - len(suffix)] + suffix
+            cid = numbered_correlation_id(correlation_id, f"-{position[number]}")
             reply = await self._send(
                 GET_ORDER,
                 path_arg=_checks.order_number(number),
@@ -709,7 +704,7 @@ class AsyncOrdersClient(ClientCore):
             concurrency=concurrency,
             ordered=ordered,
             progress=progress,
-            on_progress=self._telemetry.bulk_progress(on_progress),
+            on_progress=self._session.telemetry.bulk_progress(on_progress),
         )
         position.update((number, index) for index, number in enumerate(bulk.numbers, 1))
         return bulk
@@ -718,19 +713,7 @@ class AsyncOrdersClient(ClientCore):
         """The reconcile policy of one create: the call's own, else the client's."""
         if reconcile is None:
             return self._reconcile
-        return _checks.reconcile_policy("reconcile", reconcile)
-
-    async def __aenter__(self) -> AsyncOrdersClient:
-        self._check_open()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
+        return ReconcilePolicy.coerce("reconcile", reconcile)
 
 
 def _found_v7(
@@ -757,3 +740,41 @@ def _found_v7(
             )
         ],
     )
+
+
+def _raw(
+    method: Callable[Concatenate[AsyncOrdersClient, P], Awaitable[R]],
+) -> Callable[Concatenate[AsyncRawResponses, P], Awaitable[RawResponse[R]]]:
+    """The raw face of a single-request operation (typed as the operation, returning a
+    ``RawResponse`` of its result)."""
+    endpoint = SINGLE_REQUEST[method.__name__]
+
+    @functools.wraps(method)
+    async def call(self: AsyncRawResponses, /, *args: P.args, **kwargs: P.kwargs) -> RawResponse[R]:
+        client = self._client
+        capture = Capture()
+        view = client._view(client._options.capturing(capture))
+        return await call_raw(method(view, *args, **kwargs), capture, endpoint)
+
+    return call
+
+
+class AsyncRawResponses:
+    """``client.with_raw_response``: the single-request operations (``SINGLE_REQUEST``),
+    each returning a ``RawResponse`` instead of the typed result (see ``RawResponse``)."""
+
+    def __init__(self, client: AsyncOrdersClient) -> None:
+        self._client = client
+
+    get_order = _raw(AsyncOrdersClient.get_order)
+    create_order = _raw(AsyncOrdersClient.create_order)
+    create_order_v7 = _raw(AsyncOrdersClient.create_order_v7)
+    modify_order = _raw(AsyncOrdersClient.modify_order)
+    release_order = _raw(AsyncOrdersClient.release_order)
+    cancel_order = _raw(AsyncOrdersClient.cancel_order)
+
+    def __getattr__(self, name: str) -> Any:
+        raise AttributeError(
+            f"with_raw_response has no {name!r}: it offers the single-request operations "
+            f"({', '.join(sorted(SINGLE_REQUEST))})"
+        )

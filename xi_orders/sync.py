@@ -12,47 +12,47 @@ a ``ResourceWarning``, as an unclosed file gives), instead of waiting forever fo
 from __future__ import annotations
 
 import asyncio
+import atexit
 import concurrent.futures
 import contextlib
 import contextvars
 import copy
 import functools
+import os
 import threading
 import warnings
 import weakref
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar
 
 import anyio
-import httpx
 from anyio.from_thread import BlockingPortal
 
-from ._options import EventHooks, Headers, Timeout
-from ._ratelimit import STANDARD as STANDARD_RATE_LIMIT
-from ._ratelimit import RateLimit
-from ._reconcile import ReconcilePolicy
+from ._endpoints import SINGLE_REQUEST
+from ._raw import RawResponse, call_raw
+from ._request import Capture, Headers, Timeout
 from ._retry import RetryPolicy
 from .bulk import BulkLookup, LookupResult
-from .client import DEFAULT_TIMEOUT, AsyncOrdersClient, Environment
-from .errors import ClientClosedError
+from .client import AsyncOrdersClient
+from .errors import ClientClosedError, EventLoopError
 from .models import OrderSummary
 from .pagination import AsyncPaginator, Page
-from .shared import SharedState
 
 if TYPE_CHECKING:
-    import ssl
+    from typing_extensions import Unpack
 
-    from ._raw import RawResponses
-    from .webhooks import WebhookInbox
+    from ._settings import ClientSettings, EnvOverrides
 
 P = ParamSpec("P")
 R = TypeVar("R")
 S = TypeVar("S")
 ItemT = TypeVar("ItemT")
 
-#: How long an abandoned client's shutdown may take (closing the pool, stopping the loop).
+#: How long an abandoned client's shutdown, or an interrupted call's cancellation, may take.
 _SHUTDOWN_TIMEOUT = 5.0
+#: Guards replacing a fork's inherited background loop (threads of the child may race).
+_fork_lock = threading.Lock()
 
 
 def _closed_error() -> ClientClosedError:
@@ -68,17 +68,18 @@ def _blocking(
 
     @functools.wraps(method)
     def call(self: OrdersClient, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        return self._background.run(method, self._client, *args, **kwargs)
+        return self._loop.run(method, self._client, *args, **kwargs)
 
     return call
 
 
 class _LoopRunner:
-    """Runs a coroutine function on the portal's asyncio loop from another thread in one
-    round trip. ``BlockingPortal.call`` takes two (it waits for the task to be spawned,
-    then for its result): on a busy 2-core machine that was ~110 us of the sync client's
-    ~230 us per call. The task runs in the event-loop thread's context, as a portal task
-    does, and its result, exception or cancellation reaches the caller the same way."""
+    """Runs a coroutine function on the background asyncio loop from another thread in
+    one round trip (``BlockingPortal.call`` takes two: it waits for the task to be spawned,
+    then for its result). The task runs in the event-loop thread's context, as a portal
+    task does, and its result, exception or cancellation reaches the caller the same way.
+    Interrupted while waiting (Ctrl-C), the caller cancels the task and waits for it to
+    end before the interruption goes on, as ``asyncio.run`` does."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop, context: contextvars.Context) -> None:
         self._loop = loop
@@ -90,16 +91,13 @@ class _LoopRunner:
         self._pending: set[concurrent.futures.Future[Any]] = set()
 
     @classmethod
-    async def create(cls) -> _LoopRunner | None:
-        """Called in the portal: a runner for its loop, or None when it is not asyncio."""
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # another backend (trio): BlockingPortal.call it is
-            return None
-        return cls(loop, contextvars.copy_context())
+    async def create(cls) -> _LoopRunner:
+        """Called in the portal: a runner for its loop."""
+        return cls(asyncio.get_running_loop(), contextvars.copy_context())
 
     def call(self, func: Callable[..., Awaitable[R]], /, *args: Any, **kwargs: Any) -> R:
         future: concurrent.futures.Future[R] = concurrent.futures.Future()
+        started: list[asyncio.Task[R]] = []
 
         def settle(task: asyncio.Task[R]) -> None:
             if task.cancelled():
@@ -112,6 +110,8 @@ class _LoopRunner:
                 future.set_result(task.result())
 
         def start() -> None:
+            if future.done():  # interrupted before it started
+                return
             try:
                 coroutine: Any = func(*args, **kwargs)  # the async methods return coroutines
                 task: asyncio.Task[R] = self._loop.create_task(coroutine)
@@ -120,6 +120,7 @@ class _LoopRunner:
                 if not isinstance(exc, Exception):
                     raise
                 return
+            started.append(task)
             task.add_done_callback(settle)
 
         with self._lock:
@@ -134,8 +135,26 @@ class _LoopRunner:
             if self._stopped:  # the loop shut down under the call
                 raise _closed_error() from None
             raise
+        except BaseException:
+            if not future.done():  # interrupted (KeyboardInterrupt): end the work first
+                self._cancel(future, started)
+            raise
         finally:
             self._pending.discard(future)
+
+    def _cancel(
+        self, future: concurrent.futures.Future[Any], started: list[asyncio.Task[Any]]
+    ) -> None:
+        def cancel() -> None:
+            if started:
+                started[0].cancel()
+            elif not future.done():
+                future.cancel()  # not started yet: it never will
+
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nothing runs
+            self._loop.call_soon_threadsafe(cancel)
+            # Bounded: the loop may stop under us; a second Ctrl-C ends the wait.
+            concurrent.futures.wait([future], timeout=_SHUTDOWN_TIMEOUT)
 
     def stop(self) -> list[concurrent.futures.Future[Any]]:
         """Accept no more calls; the calls still waiting."""
@@ -148,11 +167,11 @@ class _Background:
     """An asyncio event loop in a daemon thread, reached through a ``BlockingPortal``.
 
     Not anyio's ``start_blocking_portal``: it runs the loop in a non-daemon executor thread,
-    which the interpreter joins at exit, so a script that forgot ``close()`` hung forever.
+    which the interpreter joins at exit, so an unclosed client would hold the exit.
     """
 
     def __init__(self) -> None:
-        ready: concurrent.futures.Future[tuple[BlockingPortal, _LoopRunner | None]]
+        ready: concurrent.futures.Future[tuple[BlockingPortal, _LoopRunner]]
         ready = concurrent.futures.Future()
 
         async def main() -> None:
@@ -167,6 +186,8 @@ class _Background:
                 if not ready.done():
                     ready.set_exception(exc)
 
+        #: The process this loop runs in: a fork's child has the object, not the thread.
+        self.pid = os.getpid()
         self._thread = threading.Thread(target=run, name="xi-orders-loop", daemon=True)
         self._thread.start()
         self.portal, self.runner = ready.result()
@@ -176,27 +197,49 @@ class _Background:
     def check(self) -> None:
         if self.closed:
             raise _closed_error()
+        if self.runner.thread == threading.get_ident():
+            raise EventLoopError(
+                "a blocking OrdersClient call was made on the client's own event-loop thread "
+                "(from a callback such as on_progress): it would wait for itself. Use the "
+                "async client there (OrdersClient.async_client)"
+            )
 
     def call(self, func: Callable[..., Awaitable[R]], *args: Any) -> R:
-        """``portal.call``, with ``ClientClosedError`` once the client is closed."""
+        """``func(*args)`` on the loop (a portal task); interrupted while waiting, the task
+        is cancelled and waited for before the interruption goes on."""
         self.check()
+        ended = threading.Event()
+
+        async def tracked() -> R:
+            try:
+                return await func(*args)
+            finally:
+                ended.set()
+
         try:
-            return self.portal.call(func, *args)
-        except (RuntimeError, concurrent.futures.CancelledError):
-            if self.closed:  # "This portal is not running", or cancelled by the shutdown
+            future = self.portal.start_task_soon(tracked)
+        except RuntimeError:
+            if self.closed:  # "This portal is not running"
                 raise _closed_error() from None
+            raise
+        try:
+            return future.result()
+        except concurrent.futures.CancelledError:
+            if self.closed:  # cancelled by the shutdown
+                raise _closed_error() from None
+            raise
+        except BaseException:
+            if not future.done():  # interrupted (KeyboardInterrupt): end the work first
+                future.cancel()  # the portal cancels the task's scope
+                ended.wait(_SHUTDOWN_TIMEOUT)
             raise
 
     def run(
         self, func: Callable[..., Awaitable[R]], client: AsyncOrdersClient, /, *args: Any, **kw: Any
     ) -> R:
-        """``func(client, *args, **kw)`` on the loop, in one round trip when possible."""
-        runner = self.runner
-        if runner is None or runner.thread == threading.get_ident():
-            # No asyncio loop, or a call from the loop's own thread: the portal answers (or
-            # raises) as it always did.
-            return self.call(functools.partial(func, client, *args, **kw))
-        return runner.call(func, client, *args, **kw)
+        """``func(client, *args, **kw)`` on the loop, in one round trip."""
+        self.check()
+        return self.runner.call(func, client, *args, **kw)
 
     def close(self, aclose: Callable[[], Awaitable[None]], timeout: float | None = None) -> None:
         """Close the client (calls in flight end with ``ClientClosedError``), then stop."""
@@ -216,7 +259,7 @@ class _Background:
             self._stop(timeout)
 
     def _stop(self, timeout: float | None) -> None:
-        waiting = self.runner.stop() if self.runner is not None else []
+        waiting = self.runner.stop()
         with contextlib.suppress(Exception):  # already stopping
             self.portal.start_task_soon(self.portal.stop, True).result(timeout)
         self._thread.join(timeout)
@@ -227,18 +270,32 @@ class _Background:
 
 def _abandoned(background: _Background, client: AsyncOrdersClient, name: str) -> None:
     """The finalizer of an ``OrdersClient`` garbage-collected (or left at exit) unclosed."""
+    if background.pid != os.getpid():
+        return  # a fork's copy: the loop it names runs in the parent
     warnings.warn(
         f"unclosed {name}: call close() or use `with OrdersClient(...) as client:`",
         ResourceWarning,
         stacklevel=2,
     )
-    if background.runner is not None and background.runner.thread == threading.get_ident():
+    if background.runner.thread == threading.get_ident():
         # Collected on the loop's own thread, which must not wait for itself.
         threading.Thread(
             target=background.close, args=(client.aclose, _SHUTDOWN_TIMEOUT), daemon=True
         ).start()
     else:
         background.close(client.aclose, _SHUTDOWN_TIMEOUT)
+
+
+#: Clients still open, closed at interpreter exit by a hook registered when this module
+#: is imported: atexit runs hooks last-in first-out, so hooks the user registers later
+#: still find their clients open.
+_open_clients: weakref.WeakSet[OrdersClient] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_at_exit() -> None:
+    for client in list(_open_clients):
+        client._finalizer()
 
 
 def _wrapping(
@@ -249,8 +306,9 @@ def _wrapping(
 
     @functools.wraps(method)
     def call(self: OrdersClient, /, *args: P.args, **kwargs: P.kwargs) -> S:
-        self._background.check()
-        return wrap(self._background, method(self._client, *args, **kwargs))
+        background = self._loop
+        background.check()
+        return wrap(background, method(self._client, *args, **kwargs))
 
     return call
 
@@ -338,74 +396,37 @@ class OrdersClient:
     gives a ``ResourceWarning`` when collected or at exit, never a hang.
     """
 
-    def __init__(
-        self,
-        *,
-        client_id: str,
-        client_secret: str,
-        customer_number: str,
-        country_code: str,
-        sender_id: str | None = None,
-        environment: Environment = "production",
-        base_url: str | None = None,
-        token_url: str | None = None,
-        allow_insecure: bool = False,
-        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
-        retry: RetryPolicy | None = None,
-        rate_limit: RateLimit | Mapping[str, RateLimit] | None = STANDARD_RATE_LIMIT,
-        transport: httpx.AsyncBaseTransport | None = None,
-        http_client: httpx.AsyncClient | None = None,
-        shared: SharedState | None = None,
-        reconcile: bool | ReconcilePolicy = True,
-        webhook_inbox: WebhookInbox | None = None,
-        default_headers: Mapping[str, str] | None = None,
-        event_hooks: EventHooks | None = None,
-        limits: httpx.Limits | None = None,
-        proxy: httpx.Proxy | str | None = None,
-        verify: ssl.SSLContext | str | bool | None = None,
-        tracer_provider: Any = None,
-        meter_provider: Any = None,
-        propagate_trace: bool = False,
-    ) -> None:
+    def __init__(self, **settings: Unpack[ClientSettings]) -> None:
         # Settings are checked before the background thread starts.
-        self._start(
-            AsyncOrdersClient(
-                client_id=client_id,
-                client_secret=client_secret,
-                customer_number=customer_number,
-                country_code=country_code,
-                sender_id=sender_id,
-                environment=environment,
-                base_url=base_url,
-                token_url=token_url,
-                allow_insecure=allow_insecure,
-                timeout=timeout,
-                retry=retry,
-                rate_limit=rate_limit,
-                transport=transport,
-                http_client=http_client,
-                shared=shared,
-                reconcile=reconcile,
-                webhook_inbox=webhook_inbox,
-                default_headers=default_headers,
-                event_hooks=event_hooks,
-                limits=limits,
-                proxy=proxy,
-                verify=verify,
-                tracer_provider=tracer_provider,
-                meter_provider=meter_provider,
-                propagate_trace=propagate_trace,
-            )
-        )
+        self._start(AsyncOrdersClient(**settings))
 
     def _start(self, client: AsyncOrdersClient) -> None:
         self._client = client
         self._background = _Background()
         name = repr(self)
         self._finalizer = weakref.finalize(self, _abandoned, self._background, client, name)
+        self._finalizer.atexit = False  # _close_at_exit does it, after the user's hooks
+        _open_clients.add(self)
+
+    @property
+    def _loop(self) -> _Background:
+        """The background loop of this process: in a fork's child (gunicorn ``--preload``,
+        Celery prefork, ``multiprocessing`` with fork) a new one, with a new pool."""
+        background = self._background
+        if background.pid != os.getpid():
+            with _fork_lock:
+                background = self._background
+                if background.pid != os.getpid():
+                    self._finalizer.detach()
+                    background = self._background = _Background()
+                    self._finalizer = weakref.finalize(
+                        self, _abandoned, background, self._client, repr(self)
+                    )
+                    self._finalizer.atexit = False
+        return background
 
     @classmethod
-    def from_env(cls, **overrides: Any) -> OrdersClient:
+    def from_env(cls, **overrides: Unpack[EnvOverrides]) -> OrdersClient:
         """Configured from the ``XI_*`` environment variables, as ``AsyncOrdersClient.from_env``."""
         return cls.wrap(AsyncOrdersClient.from_env(**overrides))
 
@@ -435,8 +456,6 @@ class OrdersClient:
     def with_raw_response(self) -> RawResponses:
         """The single-request operations returning a ``RawResponse`` (blocking); see
         ``AsyncOrdersClient.with_raw_response``."""
-        from ._raw import RawResponses
-
         return RawResponses(self)
 
     @property
@@ -466,10 +485,11 @@ class OrdersClient:
         """Close the client and stop the background event loop. Calls blocked in other
         threads end with ``ClientClosedError`` (none is retried), as do later calls."""
         self._finalizer.detach()
-        self._background.close(self._client.aclose)
+        _open_clients.discard(self)
+        self._loop.close(self._client.aclose)
 
     def __enter__(self) -> OrdersClient:
-        self._background.check()
+        self._loop.check()
         return self
 
     def __exit__(
@@ -479,3 +499,42 @@ class OrdersClient:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _raw_blocking(
+    method: Callable[Concatenate[AsyncOrdersClient, P], Awaitable[R]],
+) -> Callable[Concatenate[RawResponses, P], RawResponse[R]]:
+    """The blocking raw face of a single-request operation."""
+    endpoint = SINGLE_REQUEST[method.__name__]
+
+    async def raw(client: AsyncOrdersClient, *args: Any, **kwargs: Any) -> RawResponse[R]:
+        capture = Capture()
+        view = client._view(client._options.capturing(capture))
+        return await call_raw(method(view, *args, **kwargs), capture, endpoint)
+
+    @functools.wraps(method)
+    def call(self: RawResponses, /, *args: P.args, **kwargs: P.kwargs) -> RawResponse[R]:
+        sync = self._client
+        return sync._loop.run(raw, sync._client, *args, **kwargs)
+
+    return call
+
+
+class RawResponses:
+    """``OrdersClient.with_raw_response``: the single-request operations, blocking."""
+
+    def __init__(self, client: OrdersClient) -> None:
+        self._client = client
+
+    get_order = _raw_blocking(AsyncOrdersClient.get_order)
+    create_order = _raw_blocking(AsyncOrdersClient.create_order)
+    create_order_v7 = _raw_blocking(AsyncOrdersClient.create_order_v7)
+    modify_order = _raw_blocking(AsyncOrdersClient.modify_order)
+    release_order = _raw_blocking(AsyncOrdersClient.release_order)
+    cancel_order = _raw_blocking(AsyncOrdersClient.cancel_order)
+
+    def __getattr__(self, name: str) -> Any:
+        raise AttributeError(
+            f"with_raw_response has no {name!r}: it offers the single-request operations "
+            f"({', '.join(sorted(SINGLE_REQUEST))})"
+        )

@@ -42,7 +42,7 @@ import anyio
 import attrs
 
 from .. import _clock
-from .._ratelimit import RateLimit
+from .._window import RateLimit
 
 if TYPE_CHECKING:
     from ._redis import RedisShared

@@ -53,7 +53,7 @@ from redis.commands.core import AsyncScript
 from redis.exceptions import LockError, RedisError
 
 from .. import _clock
-from .._ratelimit import RateLimit, _Window
+from .._window import RateLimit, SlidingWindow
 from . import RateBudget, SharedToken, TokenFetch, TokenStore
 from ._seal import Sealer
 
@@ -466,7 +466,7 @@ class RedisRateBudget:
         self._member = f"{_host()}:{id(self):x}:{time.time_ns():x}"
         self._keys: dict[str, list[str]] = {}
         self._closed: dict[str, float] = {}
-        self._fallback: dict[str, _Window] = {}
+        self._fallback: dict[str, SlidingWindow] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._locks: dict[str, asyncio.Lock] = {}
@@ -539,11 +539,11 @@ class RedisRateBudget:
         still applies the full limit and the server's Remaining/429 signals)."""
         await self._fallback_window(endpoint, limit).acquire()
 
-    def _fallback_window(self, endpoint: str, limit: RateLimit) -> _Window:
+    def _fallback_window(self, endpoint: str, limit: RateLimit) -> SlidingWindow:
         share = max(1, limit.calls // self.members) if self.members > 1 else limit.calls
         window = self._fallback.get(endpoint)
         if window is None:
-            window = self._fallback[endpoint] = _Window(limit, margin=self._shared.margin)
+            window = self._fallback[endpoint] = SlidingWindow(limit, margin=self._shared.margin)
         if window.limit.calls != share or window.limit.per != limit.per:
             window.limit = RateLimit(share, limit.per)  # its record of sends stays
         sent = window.sent

@@ -86,6 +86,9 @@ class SandboxTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
     answer held back past the request's read timeout raises :class:`httpx.ReadTimeout`.
     """
 
+    #: It holds no connection, so a client may use it from any event loop.
+    keeps_connections = False
+
     def __init__(self, sandbox: Sandbox) -> None:
         self._sandbox = sandbox
         self._core = sandbox._core

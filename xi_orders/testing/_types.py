@@ -9,6 +9,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
+from .. import _endpoints
+
 #: The faults the sandbox can inject, by name.
 FaultKind = Literal[
     "server_error",  # 500 with an ErrorResponse body; the request was not processed
@@ -39,16 +41,9 @@ FAULT_KINDS: tuple[FaultKind, ...] = (
     "gateway_502_before",
 )
 
-#: The endpoints of the sandbox, as counters, rate limits and faults name them.
-ENDPOINTS: tuple[str, ...] = (
-    "token",
-    "get_order",
-    "search_orders",
-    "create_order",
-    "create_order_v7",
-    "modify_order",
-    "cancel_order",
-)
+#: The endpoints of the sandbox, as counters, rate limits and faults name them: the
+#: client's own table (``xi_orders._endpoints``), so both always agree.
+ENDPOINTS: tuple[str, ...] = tuple(_endpoints.ENDPOINTS)
 ORDER_ENDPOINTS: frozenset[str] = frozenset(ENDPOINTS) - {"token"}
 
 #: 2024-06-03T12:00:00Z: where a FakeClock starts unless told otherwise.

@@ -7,12 +7,9 @@ import the models, the converter or any other webhook module at run time.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Any
 
 from ..errors import XiError
-
-if TYPE_CHECKING:
-    from ._events import Event
 
 
 class WebhookError(XiError):
@@ -109,12 +106,13 @@ class ReplayedEventError(WebhookError):
 
     http_status = 200
 
-    def __init__(self, event_ids: Sequence[str], fresh: Sequence[Event]) -> None:
+    def __init__(self, event_ids: Sequence[str], fresh: Sequence[Any]) -> None:
         shown = ", ".join(repr(_clip(i)) for i in event_ids[:5])
         more = f" and {len(event_ids) - 5} more" if len(event_ids) > 5 else ""
         super().__init__(f"webhook event already received (eventId {shown}{more})")
         self.event_ids = tuple(event_ids)
-        self.fresh = list(fresh)
+        #: The events of the delivery not seen before (``xi_orders.webhooks.Event``).
+        self.fresh: list[Any] = list(fresh)
 
 
 def _clip(text: str, limit: int = 64) -> str:

@@ -1,0 +1,67 @@
+"""The one table of the Orders API's operations.
+
+The client, the sync client, raw responses, telemetry and the sandbox all read it: an
+endpoint's name is its rate-limit key, its metric and span label, and the sandbox's
+counter and fault key. A leaf: it imports nothing of the package.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+
+@attrs.frozen
+class Endpoint:
+    """One API operation on the wire: its name, method and path (``{}`` stands for the
+    order number, which is URL-encoded into it)."""
+
+    name: str
+    method: str
+    path: str
+
+    @property
+    def changes_orders(self) -> bool:
+        """Whether a duplicate send could create or change an order twice."""
+        return self.method != "GET"
+
+    @property
+    def template(self) -> str:
+        """The path with its parameter named (``url.template`` in traces): never a real
+        order number."""
+        return self.path.replace("{}", "{orderNumber}")
+
+
+TOKEN = Endpoint("token", "POST", "/oauth/oauth30/token")
+GET_ORDER = Endpoint("get_order", "GET", "/resellers/v6.1/orders/{}")
+SEARCH_ORDERS = Endpoint("search_orders", "GET", "/resellers/v6/orders/search")
+CREATE_ORDER = Endpoint("create_order", "POST", "/resellers/v6/orders")
+CREATE_ORDER_V7 = Endpoint("create_order_v7", "POST", "/resellers/v7/orders")
+# Modify and release share the endpoint (and so its rate limit).
+MODIFY_ORDER = Endpoint("modify_order", "PUT", "/resellers/v6/orders/{}")
+CANCEL_ORDER = Endpoint("cancel_order", "DELETE", "/resellers/v6/orders/{}")
+
+#: Every endpoint by name, the token endpoint included.
+ENDPOINTS: dict[str, Endpoint] = {
+    e.name: e
+    for e in (
+        TOKEN,
+        GET_ORDER,
+        SEARCH_ORDERS,
+        CREATE_ORDER,
+        CREATE_ORDER_V7,
+        MODIFY_ORDER,
+        CANCEL_ORDER,
+    )
+}
+
+#: The client operations that send one request (of this endpoint), and so have a raw
+#: face (``with_raw_response``) and a plain blocking twin in the sync client. Searches
+#: and bulk lookups send many and have neither.
+SINGLE_REQUEST: dict[str, Endpoint] = {
+    "get_order": GET_ORDER,
+    "create_order": CREATE_ORDER,
+    "create_order_v7": CREATE_ORDER_V7,
+    "modify_order": MODIFY_ORDER,
+    "release_order": MODIFY_ORDER,
+    "cancel_order": CANCEL_ORDER,
+}
