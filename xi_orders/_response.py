@@ -7,9 +7,11 @@ from typing import Literal
 import attrs
 import httpx
 
+from ._display import Display
+
 
 @attrs.frozen
-class ResponseMeta:
+class ResponseMeta(Display):
     """The HTTP side of a successful call: status, headers, correlation ID, timing.
 
     Every top-level result carries one as ``.response`` (excluded from equality, repr and

@@ -34,6 +34,7 @@ import attrs
 from anyio.abc import TaskGroup
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
+from ._display import ShortRepr
 from .errors import UnexpectedError, ValidationError, XiError
 from .models import OrderDetail
 
@@ -41,7 +42,7 @@ LookupResult = OrderDetail | XiError
 Lookup = Callable[[str], Awaitable[OrderDetail]]
 
 
-class BulkResults(dict[str, LookupResult]):
+class BulkResults(ShortRepr, dict[str, LookupResult]):
     """What ``BulkLookup.collect()`` returns: a plain ``dict`` of ``{number: OrderDetail |
     XiError}`` in input order. Only its display differs: ``xi_orders.tabular`` gives it a
     short ``repr`` and a notebook table (a 1,000-order dict's full repr is megabytes)."""
@@ -150,7 +151,7 @@ class _TextBar:
         self.stream.flush()
 
 
-class BulkLookup:
+class BulkLookup(ShortRepr):
     """The lookups of many orders, run ``concurrency`` at a time through the rate limiter.
 
     Each distinct input yields exactly one ``(number, result)``: the ``OrderDetail``, or

@@ -52,6 +52,7 @@ import attrs
 import httpx
 
 from . import _redact
+from ._display import Display
 
 __all__ = [
     "APIConnectionError",
@@ -108,7 +109,7 @@ def _restore(cls: type[XiError], args: tuple[Any, ...], state: dict[str, Any]) -
     return error
 
 
-class XiError(Exception):
+class XiError(Display, Exception):
     """Base class of every error xi_orders raises.
 
     Every error pickles and copies with its attributes (so it crosses process boundaries,

@@ -52,6 +52,7 @@ from typing import Generic, Protocol, TypeVar, cast
 
 import anyio
 
+from ._display import ShortRepr
 from .errors import XiError
 
 __all__ = ["AsyncPaginator", "Page", "PaginationError", "PaginationWarning", "SearchResults"]
@@ -62,7 +63,7 @@ ItemT_co = TypeVar("ItemT_co", covariant=True)
 logger = logging.getLogger("xi_orders.pagination")
 
 
-class SearchResults(list[ItemT], Generic[ItemT]):
+class SearchResults(ShortRepr, list[ItemT], Generic[ItemT]):
     """What ``collect()`` returns: a plain ``list`` of the results. Only its display
     differs: ``xi_orders.tabular`` gives it a short ``repr`` and a notebook table."""
 
@@ -370,7 +371,7 @@ class _Walk:
             )
 
 
-class AsyncPaginator(Generic[ItemT]):
+class AsyncPaginator(ShortRepr, Generic[ItemT]):
     """Iterates the results of a search across pages, fetching only what is needed.
 
     It pages by what the server answers: the page size it reports (or uses) and the

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar
 import anyio
 from anyio.from_thread import BlockingPortal
 
+from ._display import ShortRepr
 from ._endpoints import SINGLE_REQUEST
 from ._raw import RawResponse, call_raw
 from ._request import Capture, Headers, Timeout
@@ -313,7 +314,7 @@ def _wrapping(
     return call
 
 
-class Paginator(Generic[ItemT]):
+class Paginator(ShortRepr, Generic[ItemT]):
     """A search's results as a plain iterator (the sync face of ``AsyncPaginator``)."""
 
     def __init__(self, background: _Background, paginator: AsyncPaginator[ItemT]) -> None:
@@ -347,7 +348,7 @@ def _blocking_iter(background: _Background, iterator: Any) -> Iterator[Any]:
             background.call(aclose)
 
 
-class BlockingBulkLookup:
+class BlockingBulkLookup(ShortRepr):
     """A bulk lookup as a plain iterator of ``(number, result)``, streaming as results complete.
 
     Leaving the loop early (``break``, an exception) cancels the lookups in flight.

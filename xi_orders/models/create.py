@@ -34,6 +34,7 @@ from typing import Any
 
 import attrs
 
+from .._display import Display
 from .._response import Reconciliation, ResponseMeta
 from ..errors import ValidationError
 from .common import (
@@ -393,7 +394,7 @@ class CreatedOrder:
 
 
 @attrs.define(kw_only=True)
-class OrderCreateResponse:
+class OrderCreateResponse(Display):
     """The answer of a v6 create (201, or 207 Multi-Status when some lines were rejected).
 
     ``orders`` lists the Ingram Micro orders made; ``rejected_lines`` every refused line;

@@ -24,6 +24,7 @@ from typing import Any
 
 import attrs
 
+from .._display import Display
 from .._response import Reconciliation, ResponseMeta
 from .common import (
     AdditionalAttribute,
@@ -122,7 +123,7 @@ class OrderCreateV7Request:
 
 
 @attrs.define(kw_only=True)
-class OrderCreateV7Confirmation:
+class OrderCreateV7Confirmation(Display):
     """The immediate answer of a v7 create: the request was accepted for processing.
 
     The API answers in one of two documented shapes, both an accepted order:

@@ -22,6 +22,7 @@ from typing import Any
 
 import attrs
 
+from .._display import Display
 from .._response import ResponseMeta
 from .common import (
     AdditionalAttribute,
@@ -226,7 +227,7 @@ class PlannedShipment:
 
 
 @attrs.define(kw_only=True)
-class OrderLine:
+class OrderLine(Display):
     """A line of an order: product, prices, quantities, shipments and service data.
 
     The wire misspells the requested delivery date ``requestedDeliverydate``.
@@ -299,7 +300,7 @@ class OrderLine:
 
 
 @attrs.define(kw_only=True)
-class OrderDetail:
+class OrderDetail(Display):
     """An order's full details (OrderDetailB2B), as ``GET /resellers/v6.1/orders/{n}`` returns.
 
     ``ingram_order_date`` is a timezone-aware datetime; money is ``Decimal``.

@@ -23,6 +23,7 @@ from typing import Any
 
 import attrs
 
+from .._display import Display
 from .._response import ResponseMeta
 from ..errors import ValidationError
 from .common import (
@@ -174,7 +175,7 @@ class ModifiedOrderLine:
 
 
 @attrs.define(kw_only=True)
-class OrderModifyResponse:
+class OrderModifyResponse(Display):
     """The answer of a modify (200/201, or 207 when some changes were rejected).
 
     Any 2xx answer is an accepted change: ``modify_order`` / ``release_order`` never raise a

@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from .._display import Display
 from .._response import ResponseMeta
 from .common import Link, extras_field
 from .status import RawStatusOf, StatusOf
@@ -40,7 +41,7 @@ class SubOrder:
 
 
 @attrs.define(kw_only=True)
-class OrderSummary:
+class OrderSummary(Display):
     """One order in a search result: numbers, date, vendor, end user, total, status."""
 
     ingram_order_number: str | None = None
@@ -67,7 +68,7 @@ class OrderSummary:
 
 
 @attrs.define(kw_only=True)
-class OrderSearchPage:
+class OrderSearchPage(Display):
     """One page of order search results.
 
     ``next_page`` / ``previous_page`` are the API's templates
