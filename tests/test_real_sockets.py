@@ -19,18 +19,18 @@ from typing import Any
 import httpx
 import pytest
 
-from xi_orders import AsyncOrdersClient, RetryPolicy, XiError, _transport
+from xi_orders import AsyncOrdersClient, RetryPolicy, XiError
+from xi_orders import _transport as transports
 from xi_orders.errors import APIConnectionError, APITimeoutError
 from xi_orders.models import OrderCreateLine, OrderCreateRequest
 from xi_orders.testing import FakeClock, Faults, Sandbox
 from xi_orders.testing._types import FAULT_KINDS
 
-HAS_AIOHTTP = _transport.aiohttp_available()
+HAS_AIOHTTP = transports.aiohttp_available()
 ASYNCIO_ONLY = {"aiohttp", "aiohttp_via_httpx", "httpx_aiohttp"}
 #: what the package ships (auto, aiohttp, httpcore shards), httpx's stock transport, and
-#: httpx_aiohttp's transport as a user might pass it in (transport=) unwrapped. Calls on
-#: our aiohttp transport skip httpx's objects (the direct path) unless something needs
-#: them, such as an event hook: "aiohttp_via_httpx" keeps that path under the same tests.
+#: httpx_aiohttp's transport as a user might pass it in (transport=) unwrapped.
+#: "aiohttp_via_httpx": our aiohttp transport with an event hook, which rides the same path.
 KINDS = ["auto", "aiohttp", "aiohttp_via_httpx", "httpcore", "httpx", "httpx_aiohttp"]
 FAST_RETRY = RetryPolicy(attempts=3, wait_initial=0.01, wait_max=0.02, wait_jitter=0.0)
 
@@ -54,7 +54,7 @@ def _transport(kind: str) -> httpx.AsyncBaseTransport:
         import httpx_aiohttp
 
         return httpx_aiohttp.AiohttpTransport()
-    return _transport.new_transport(kind)
+    return transports.new_transport(kind)
 
 
 @pytest.fixture
@@ -192,7 +192,7 @@ async def test_connect_refused_counts_as_not_sent(kind: str) -> None:
     while cause is not None and not isinstance(cause, httpx.TransportError):
         cause = cause.__cause__ or cause.__context__
     if cause is not None:
-        assert isinstance(_transport.effective_error(cause), httpx.ConnectError), repr(cause)
+        assert isinstance(transports.effective_error(cause), httpx.ConnectError), repr(cause)
 
 
 @pytest.mark.anyio
@@ -288,11 +288,11 @@ def test_aiohttp_errors_map_to_sent_or_not_sent() -> None:
         # what httpx_aiohttp raises: ServerDisconnectedError and resets as ConnectTimeout
         wrapped = httpx.ConnectTimeout("as httpx_aiohttp maps it")
         wrapped.__cause__ = original
-        fixed = _transport.effective_error(wrapped)
+        fixed = transports.effective_error(wrapped)
         assert type(fixed) is expected, (original, fixed)
         assert fixed.__cause__ is original
     plain = httpx.ReadTimeout("no aiohttp involved")
-    assert _transport.effective_error(plain) is plain
+    assert transports.effective_error(plain) is plain
 
 
 def test_import_does_not_load_the_optional_transport() -> None:
@@ -315,25 +315,24 @@ async def test_auto_picks_per_backend(anyio_backend: str) -> None:
             await client.get_order(sandbox.order_numbers()[0])
             inner = client._session.transport.inner  # type: ignore[attr-defined]
     if anyio_backend == "asyncio" and HAS_AIOHTTP:
-        import httpx_aiohttp
-
-        assert isinstance(inner, httpx_aiohttp.AiohttpTransport)
-        assert inner.client.closed  # closing the client closed aiohttp's session
+        assert isinstance(inner, transports.AiohttpTransport)
+        assert inner._session is None  # closing the client closed aiohttp's session
     else:
-        assert isinstance(inner, _transport.ShardedTransport)
+        assert isinstance(inner, transports.ShardedTransport)
         assert inner.shards == []  # and httpcore's pools
 
 
 @pytest.mark.anyio
-async def test_auto_stays_on_httpcore_while_respx_mocks_it() -> None:
+async def test_respx_mocks_the_default_transport_without_the_product_asking() -> None:
+    """respx's httpx mocker replaces whatever transport a client has, the default one
+    included: the product never asks whether a test library is active."""
     import respx
 
+    assert not hasattr(transports, "httpcore_is_mocked")
     with respx.mock(using="httpx", base_url="https://api.mocked.test") as router:
         router.get("/ping").respond(200, json={"ok": True})
-        assert _transport.httpcore_is_mocked()
-        transport = _transport.AutoTransport()
+        transport = transports.AutoTransport()
         async with httpx.AsyncClient(transport=transport) as http:
             response = await http.get("https://api.mocked.test/ping")
         assert response.json() == {"ok": True}
-        assert isinstance(transport.inner, _transport.ShardedTransport)
-    assert not _transport.httpcore_is_mocked()
+        assert transport.inner is None  # never reached: respx answered

@@ -485,7 +485,7 @@ async def test_without_an_sdk_provider_calls_do_no_span_or_metric_work(
         async with make_client() as client:
             await client.get_order("20-RD3QV")  # a token request, then the lookup
             await client.get_orders(["20-RD3QV", "20-AAAAA"]).collect()
-            assert client._telemetry.begin("get_order") is None
+            assert client._session.telemetry.begin("get_order") is None
     assert _telemetry._api is not None  # the API is installed and was looked at
 
 

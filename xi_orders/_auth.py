@@ -159,10 +159,18 @@ class TokenAuth(httpx.Auth):
         await response.aread()  # its body tells a stale token from an unapproved app
         if credentials_rejected(401, parse_error_body(response)[1]):
             return  # the app is not approved for this API: a new token cannot help
-        # The token may have been revoked or expired early: one fresh token, one replay.
+        # The token may have been revoked or expired early: one fresh token, one replay
+        # (a request of its own: the first stays as it was sent, for hooks and history).
         fresh = await self._current_token(stale=token, cid=cid)
-        request.headers["Authorization"] = fresh.header
-        yield request
+        replay = httpx.Request(
+            request.method,
+            request.url,
+            headers=request.headers,
+            content=request.content,
+            extensions=dict(request.extensions),
+        )
+        replay.headers["Authorization"] = fresh.header
+        yield replay
 
     # --- what the pipeline asks ------------------------------------------------------
 
@@ -330,14 +338,14 @@ class TokenAuth(httpx.Auth):
         some gateways; anything else is not worth failing a call over."""
         try:
             seconds = float(value)  # type: ignore[arg-type]
-            if seconds > 0 and seconds != float("inf"):
+            if 0 <= seconds < float("inf"):
                 return seconds
         except (TypeError, ValueError):
             pass
         if not self._warned_lifetime:
             self._warned_lifetime = True
             warnings.warn(
-                f"the token endpoint's expires_in is not a positive number ({value!r:.40}); "
+                f"the token endpoint's expires_in is not a number of seconds ({value!r:.40}); "
                 f"assuming {DEFAULT_LIFETIME:.0f} seconds",
                 RuntimeWarning,
                 stacklevel=2,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from types import ModuleType
 
@@ -130,7 +131,8 @@ def spawn_detached(func: Callable[[], Awaitable[None]]) -> None:
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
-        _trio_module().lowlevel.spawn_system_task(func)
+        # The caller's context, as asyncio's tasks get it (a trace's span, say).
+        _trio_module().lowlevel.spawn_system_task(func, context=contextvars.copy_context())
         return
     task: asyncio.Task[None] = loop.create_task(_run(func))
     _detached.add(task)  # the loop holds tasks weakly

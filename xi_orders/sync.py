@@ -296,7 +296,12 @@ _open_clients: weakref.WeakSet[OrdersClient] = weakref.WeakSet()
 @atexit.register
 def _close_at_exit() -> None:
     for client in list(_open_clients):
-        client._finalizer()
+        # detach(), not a call: weakref's own exit hook may have run first and disarmed
+        # every finalizer's call.
+        found = client._finalizer.detach()
+        if found is not None:
+            _, close, args, _ = found
+            close(*args)
 
 
 def _wrapping(
