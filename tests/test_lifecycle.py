@@ -240,7 +240,7 @@ def test_the_pool_left_on_an_ended_loop_is_closed_not_left_to_the_gc() -> None:
         )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[-1] == "end"
-    assert all(line == "xi_orders._session.http" for line in done.stdout.split()[:-1])  # aiohttp's
+    assert all(line == "xi_orders._transport" for line in done.stdout.split()[:-1])  # aiohttp's
     assert "Unclosed" not in done.stderr, done.stderr
     assert "ResourceWarning" not in done.stderr, done.stderr
 

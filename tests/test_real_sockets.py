@@ -1,5 +1,5 @@
 """Fault semantics and keep-alive over real localhost sockets, for every transport we ship
-or recommend (xi_orders._session.http): a create is never sent twice after an ambiguous failure,
+or recommend (xi_orders._transport): a create is never sent twice after an ambiguous failure,
 only failures before the request left count as "not sent", reads are retried by our
 policy (not silently by the transport), and connections are reused at any concurrency.
 
