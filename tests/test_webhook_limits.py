@@ -46,10 +46,11 @@ def captured_delivery(seed: int = 5, secret: str = "flood-secret") -> tuple[byte
 def flood(
     body: bytes, headers: Mapping[str, str], *, size: int = FLOOD_BYTES, junk: int = 0
 ) -> tuple[bytes, dict[str, str]]:
-    """The attack: a JSON array repeating ``body`` up to ``size`` bytes, and a header with the
-    genuine signature followed by ``junk`` well-formed junk candidates (88 characters each)."""
-    copies = max(1, (size - 2) // (len(body) + 1))
-    array = b"[" + b",".join([body] * copies) + b"]"
+    """The attack: a JSON array repeating ``{"eventId": <the captured id>}`` up to ``size``
+    bytes (the signature covers nothing else), and a header with the genuine signature
+    followed by ``junk`` well-formed junk candidates (88 characters each)."""
+    item = json.dumps({"eventId": json.loads(body)["eventId"]}, separators=(",", ":")).encode()
+    array = b"[" + b",".join([item] * ((size - 2) // (len(item) + 1))) + b"]"
     signature = headers["X-Hub-Signature"]
     candidates = [signature] + [f"{i:086d}==" for i in range(junk)]
     return array, {**headers, "X-Hub-Signature": ",".join(candidates)}
@@ -87,9 +88,9 @@ def builds(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counting]:
 def test_the_flood_is_what_the_issue_describes(delivery: tuple[bytes, dict[str, str]]) -> None:
     body, headers = delivery
     array, flooded = flood(body, headers, junk=700)
-    assert FLOOD_BYTES - len(body) - 2 <= len(array) <= FLOOD_BYTES
+    assert FLOOD_BYTES - 64 <= len(array) <= FLOOD_BYTES
     events = json.loads(array)
-    assert len(events) > 1000 and {e["eventId"] for e in events} == {json.loads(body)["eventId"]}
+    assert len(events) > 60_000 and {e["eventId"] for e in events} == {json.loads(body)["eventId"]}
     assert len(flooded["X-Hub-Signature"]) > 60_000  # the 62 KB header
 
 
@@ -134,9 +135,15 @@ def test_too_many_events_are_refused_before_any_signature_is_computed(
     assert (info.value.count, info.value.limit) == (count, DEFAULT_MAX_EVENTS)
     assert info.value.http_status == 413 and isinstance(info.value, WebhookPayloadError)
     assert (hmacs.calls, builds.calls) == (0, 0)
-    # the cap is a setting: None lifts it, and the array verifies with one HMAC
-    events = parse_events(array, headers, "flood-secret", max_events=None)
-    assert len(events) == count and hmacs.calls == 1
+    # the cap is a setting: None lifts it; the array then verifies with one HMAC, and a
+    # guard that saw the delivery refuses every copy without building one
+    guard = ReplayGuard()
+    parse_events(body, headers, "flood-secret", replay_guard=guard)
+    assert (hmacs.calls, builds.calls) == (1, 1)
+    with pytest.raises(ReplayedEventError) as replayed:
+        parse_events(array, headers, "flood-secret", max_events=None, replay_guard=guard)
+    assert len(replayed.value.event_ids) == count and replayed.value.fresh == []
+    assert (hmacs.calls, builds.calls) == (2, 1)
 
 
 def test_exactly_max_events_pass(delivery: tuple[bytes, dict[str, str]]) -> None:
