@@ -74,8 +74,10 @@ Checks, in order, and what each raises (``exc.http_status`` is what to answer)
        (answer 200 so the sender stops retrying, and do not process it again). The guard is
        asked before any event is built: a replay costs no decoding.
 
-    So a request costs about one ``json.loads`` of its body, whatever it repeats or however
-    many junk signatures its header carries (``benchmarks/bench_webhooks.py``).
+    So a request made from a captured delivery costs about one ``json.loads`` of its body,
+    whatever it repeats or however many junk signatures its header carries; without a
+    replay guard, a resent eventId with a padded body is decoded in full
+    (``benchmarks/bench_webhooks.py``).
 
     Errors 1 to 8 are :class:`WebhookError` subclasses, under :class:`~xi_orders.errors.XiError`.
     No message or repr ever holds the secret or an expected signature; a rejected body is
