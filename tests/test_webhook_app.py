@@ -160,6 +160,9 @@ async def test_content_length_rules(delivery: tuple[bytes, dict[str, str]]) -> N
     assert (got, starved) == (408, True), answer
     longer, _, _ = await raw_asgi(app, [sig, (b"content-length", b"10")], [body])
     assert longer == 400
+    declared = b"%d" % (len(body) + 5)
+    shorter, answer, _ = await raw_asgi(app, [sig, (b"content-length", declared)], [body])
+    assert shorter == 400 and "shorter" in answer["error"]
 
 
 @pytest.mark.anyio
