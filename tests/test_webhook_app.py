@@ -173,6 +173,7 @@ async def test_a_failing_handler_answers_500_and_the_retry_is_accepted(
     handler = Recorder()
     guard = ReplayGuard()
     app = WebhookApp(SECRET, handler, replay_guard=guard)
+    assert app.replay_guard is guard  # the store given, even while empty
     handler.fail = True
     failed = await post(app, body, headers)
     assert failed.status_code == 500 and "database" not in failed.text
@@ -180,6 +181,7 @@ async def test_a_failing_handler_answers_500_and_the_retry_is_accepted(
     handler.fail = False
     retried = await post(app, body, headers)
     assert retried.json() == {"received": 1, "replayed": 0} and len(handler.events) == 1
+    assert json.loads(body)["eventId"] in guard
 
 
 @pytest.mark.anyio
@@ -231,6 +233,9 @@ def test_setup_mistakes_are_refused_at_once() -> None:
         WebhookApp("s", Recorder(), body_timeout=0)
     assert isinstance(WebhookApp("s", Recorder()).replay_guard, ReplayGuard)
     assert WebhookApp("s", Recorder(), replay_guard=False).replay_guard is None
+    shown = repr(WebhookApp(["Very-Secret-1", "Very-Secret-2"], Recorder()))
+    assert shown.startswith("WebhookApp(handler=Recorder, replay_guard=ReplayGuard(")
+    assert "max_events=100" in shown and "Very-Secret" not in shown
 
 
 FRAMEWORKS = ("fastapi", "starlette", "uvicorn", "flask", "werkzeug", "django", "pydantic")

@@ -93,15 +93,27 @@ class WebhookApp:
             raise ValidationError("max_body_bytes", "must be at least 1")
         if body_timeout is not None and body_timeout <= 0:
             raise ValidationError("body_timeout", "must be positive (or None for no deadline)")
-        self.secret = secret
+        self._secret = secret  # private: kept out of introspection and reprs
         self.handler = handler
         self.replay_guard: ReplayStore | None = (
-            ReplayGuard() if replay_guard is True else replay_guard or None
+            ReplayGuard()
+            if replay_guard is True
+            else None
+            if replay_guard is False
+            else replay_guard  # never by truth: an empty ReplayGuard has len() 0
         )
         self.max_body_bytes = max_body_bytes
         self.max_events = max_events
         self.max_signatures = max_signatures
         self.body_timeout = body_timeout
+
+    def __repr__(self) -> str:
+        handler = getattr(self.handler, "__qualname__", type(self.handler).__name__)
+        return (
+            f"WebhookApp(handler={handler}, replay_guard={self.replay_guard!r}, "
+            f"max_body_bytes={self.max_body_bytes}, max_events={self.max_events}, "
+            f"max_signatures={self.max_signatures}, body_timeout={self.body_timeout})"
+        )
 
     async def __call__(self, scope: _Scope, receive: _Receive, send: _Send) -> None:
         if scope["type"] == "lifespan":
@@ -121,7 +133,7 @@ class WebhookApp:
             events = parse_events(
                 body,
                 scope["headers"],
-                self.secret,
+                self._secret,
                 max_body_bytes=self.max_body_bytes,
                 max_events=self.max_events,
                 max_signatures=self.max_signatures,
