@@ -39,7 +39,7 @@ logger = logging.getLogger("xi_orders.webhooks")
 #: The largest body :func:`parse_events` reads by default: 2 MiB.
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
 
-#: The most events one body may hold by default (Ingram Micro sends one per request).
+#: The most events one body may hold by default (the spec's examples carry one).
 DEFAULT_MAX_EVENTS = 100
 
 #: The most candidate signatures one ``X-Hub-Signature`` may carry by default (one per
