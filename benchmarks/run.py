@@ -44,6 +44,7 @@ SUITES = {
     "sockets": "rows S1-S6: real localhost sockets and the bulk layer (issue 12)",
     "reconcile": "rows R1-R2: 1,000 creates through faults, exactly once (issue 14)",
     "telemetry": "rows T1-T3: OpenTelemetry absent, API without SDK, exporting (issue 16)",
+    "webhooks": "rows W1-W5: a captured webhook delivery turned into a flood (issue 23)",
 }
 
 

@@ -14,8 +14,10 @@ As a real receiver (put it behind an HTTPS reverse proxy; Ingram Micro posts to 
     XI_WEBHOOK_SECRET=... python examples/webhook_receiver.py --serve --port 8080
 
 Answers: 200 for accepted events (and for replays: acknowledged, not processed again),
-401 for a missing or wrong signature, 400 for a malformed body, 411/413 for a missing or
-oversized ``Content-Length``.
+401 for a missing or wrong signature, 400 for a malformed body or ``Content-Length``,
+408 for a body that does not arrive within ``body_timeout`` seconds, 411/413 for a missing
+or oversized ``Content-Length``. In FastAPI, Starlette or Flask, see webhook_fastapi.py and
+webhook_flask.py instead.
 """
 
 from __future__ import annotations
@@ -25,8 +27,10 @@ import contextlib
 import json
 import logging
 import os
+import re
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -47,6 +51,9 @@ from xi_orders.webhooks import (
 log = logging.getLogger("webhook_receiver")
 
 DEMO_SECRET = "demo-webhook-secret"
+
+#: RFC 9110's Content-Length: ASCII digits only (``str.isdigit`` also takes "\xb2" and "٣").
+CONTENT_LENGTH = re.compile(r"[0-9]{1,18}")
 
 
 def describe(event: Event) -> str:
@@ -71,12 +78,15 @@ class Receiver(ThreadingHTTPServer):
         inbox: WebhookInbox | None = None,
         guard: ReplayGuard | None = None,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        body_timeout: float = 10.0,
     ) -> None:
         super().__init__(address, Handler)
         self.secret = secret
         self.inbox = inbox if inbox is not None else WebhookInbox()
         self.guard = guard if guard is not None else ReplayGuard()
         self.max_body_bytes = max_body_bytes
+        #: seconds a request's headers and body may take to arrive (slow or short bodies)
+        self.body_timeout = body_timeout
 
     @property
     def url(self) -> str:
@@ -91,25 +101,61 @@ class Handler(BaseHTTPRequestHandler):
     server: Receiver
     protocol_version = "HTTP/1.1"
 
-    def _answer(self, status: int, payload: dict[str, object]) -> None:
+    def setup(self) -> None:
+        # every read of this connection has a deadline: no thread is held forever
+        self.timeout = self.server.body_timeout
+        super().setup()
+
+    def _answer(self, status: int, payload: dict[str, object], *, close: bool = False) -> None:
         body = json.dumps(payload).encode()
+        self.close_connection = self.close_connection or close
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
+        if close:
+            self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(body)
 
+    def _read_body(self, length: int) -> bytes | None:
+        """The body, within ``body_timeout`` seconds in all; None if it did not all come."""
+        deadline = time.monotonic() + self.server.body_timeout
+        chunks: list[bytes] = []
+        missing = length
+        try:
+            while missing:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None
+                self.connection.settimeout(remaining)
+                chunk = self.rfile.read1(missing)
+                if not chunk:  # the client closed the connection
+                    return None
+                chunks.append(chunk)
+                missing -= len(chunk)
+        except TimeoutError:
+            return None
+        finally:
+            self.connection.settimeout(self.server.body_timeout)
+        return b"".join(chunks)
+
     def do_POST(self) -> None:
-        length = self.headers.get("Content-Length")
-        if length is None or not length.isdigit():
-            self.close_connection = True
-            self._answer(411, {"error": "Content-Length required"})
+        lengths = self.headers.get_all("Content-Length") or []
+        if not lengths or self.headers.get("Transfer-Encoding"):
+            self._answer(411, {"error": "Content-Length required"}, close=True)
             return
-        if int(length) > self.server.max_body_bytes:  # refuse before reading it
-            self.close_connection = True
-            self._answer(413, {"error": "body too large"})
+        if len(set(lengths)) > 1 or not CONTENT_LENGTH.fullmatch(lengths[0].strip()):
+            self._answer(400, {"error": "malformed Content-Length"}, close=True)
             return
-        body = self.rfile.read(int(length))
+        length = int(lengths[0])
+        if length > self.server.max_body_bytes:  # refuse before reading it
+            self._answer(413, {"error": "body too large"}, close=True)
+            return
+        body = self._read_body(length)
+        if body is None:
+            log.warning("incomplete webhook body from %s", self.client_address[0])
+            self._answer(408, {"error": "the body did not arrive in time"}, close=True)
+            return
         try:
             events = parse_events(
                 body,

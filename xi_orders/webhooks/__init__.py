@@ -5,7 +5,10 @@ the results of v7 creates (``IM::async_order_create``) and order status notifica
 (``im::order_shipped``...). Each request carries ``X-Hub-Signature`` =
 Base64(HMAC-SHA512(key = the webhook secret, message = the event's ``eventId``)).
 
-One framework-neutral entry point, :func:`parse_events`, takes the raw body bytes, the
+Receivers: :class:`WebhookApp` is a plain ASGI app (FastAPI, Starlette, any ASGI server)
+that does all of the below and answers with the right status codes, handing each new event
+to an async handler, with a replay guard on by default. Elsewhere (Flask, Django, ...),
+one framework-neutral entry point, :func:`parse_events`, takes the raw body bytes, the
 request headers (any mapping, or a list of pairs) and the secret, and returns a list of
 :class:`Event`, or raises a :class:`WebhookError`::
 
@@ -54,18 +57,29 @@ Checks, in order, and what each raises (``exc.http_status`` is what to answer)
     0. an empty secret: :class:`~xi_orders.errors.ValidationError` (a setup mistake, not
        the request's fault: it is not a :class:`WebhookError`).
     1. body longer than ``max_body_bytes`` (default 2 MiB): :class:`BodyTooLargeError` (413);
-       check ``Content-Length`` yourself before reading a huge body.
+       check ``Content-Length`` yourself before reading a huge body (:class:`WebhookApp`
+       does).
     2. no ``X-Hub-Signature`` header, or an empty one: :class:`MissingSignatureError` (401);
-       the body is not even parsed.
+       one of more than ``max_signatures`` candidates (default 16):
+       :class:`TooManySignaturesError` (401). The body is not even parsed.
     3. body not JSON (or not UTF-8): :class:`InvalidJSONError` (400).
-    4. not an event object or a non-empty array of them: :class:`WebhookPayloadError` (400).
-    5. an event without a non-empty string ``eventId``: :class:`MissingEventIdError` (400).
-    6. a signature that does not match (wrong secret, tampered eventId or header):
-       :class:`InvalidSignatureError` (401).
-    7. with ``replay_guard``: an eventId accepted before: :class:`ReplayedEventError`
-       (answer 200 so the sender stops retrying, and do not process it again).
+    4. an array of more than ``max_events`` events (default 100): :class:`TooManyEventsError`
+       (413), before any signature is computed.
+    5. not an event object or a non-empty array of them: :class:`WebhookPayloadError` (400).
+    6. an event without a non-empty string ``eventId``: :class:`MissingEventIdError` (400).
+    7. a signature that does not match (wrong secret, tampered eventId or header):
+       :class:`InvalidSignatureError` (401). Each distinct eventId is signed and compared
+       once, however often the body repeats it.
+    8. with ``replay_guard``: an eventId accepted before: :class:`ReplayedEventError`
+       (answer 200 so the sender stops retrying, and do not process it again). The guard is
+       asked before any event is built: a replay costs no decoding.
 
-    Errors 1 to 7 are :class:`WebhookError` subclasses, under :class:`~xi_orders.errors.XiError`.
+    So a request made from a captured delivery costs about one ``json.loads`` of its body,
+    whatever it repeats or however many junk signatures its header carries; without a
+    replay guard, a resent eventId with a padded body is decoded in full
+    (``benchmarks/bench_webhooks.py``).
+
+    Errors 1 to 8 are :class:`WebhookError` subclasses, under :class:`~xi_orders.errors.XiError`.
     No message or repr ever holds the secret or an expected signature; a rejected body is
     not echoed either.
 
@@ -105,12 +119,14 @@ Layout
 ======
 One private module per job, re-exported here: ``_signature`` (the HMAC and the header),
 ``_events`` (payload shape and typed events), ``_replay`` (:class:`ReplayGuard`),
-``_inbox`` (:class:`WebhookInbox`), ``_errors`` (the exceptions) and ``_receive``
-(:func:`parse_events`, the checks in order). Only ``_events`` and ``_inbox`` know the models.
+``_inbox`` (:class:`WebhookInbox`), ``_errors`` (the exceptions), ``_receive``
+(:func:`parse_events`, the checks in order) and ``_asgi`` (:class:`WebhookApp`, the HTTP
+side). Only ``_events`` and ``_inbox`` know the models.
 """
 
 from __future__ import annotations
 
+from ._asgi import EventHandler, WebhookApp
 from ._errors import (
     BodyTooLargeError,
     InvalidJSONError,
@@ -118,6 +134,8 @@ from ._errors import (
     MissingEventIdError,
     MissingSignatureError,
     ReplayedEventError,
+    TooManyEventsError,
+    TooManySignaturesError,
     WebhookError,
     WebhookPayloadError,
     WebhookSignatureError,
@@ -125,7 +143,12 @@ from ._errors import (
 from ._events import Event, EventAction, EventKind, UnknownEvent, decode_events
 from ._events import EventData as EventData  # the type alias of Event.data
 from ._inbox import WebhookInbox
-from ._receive import DEFAULT_MAX_BODY_BYTES, parse_events
+from ._receive import (
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_EVENTS,
+    DEFAULT_MAX_SIGNATURES,
+    parse_events,
+)
 from ._replay import ReplayGuard, ReplayStore
 from ._signature import (
     SIGNATURE_HEADER,
@@ -138,10 +161,13 @@ from ._signature import Secret as Secret  # the type alias of a secret
 
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
+    "DEFAULT_MAX_EVENTS",
+    "DEFAULT_MAX_SIGNATURES",
     "SIGNATURE_HEADER",
     "BodyTooLargeError",
     "Event",
     "EventAction",
+    "EventHandler",
     "EventKind",
     "HeaderItems",
     "Headers",
@@ -152,7 +178,10 @@ __all__ = [
     "ReplayGuard",
     "ReplayStore",
     "ReplayedEventError",
+    "TooManyEventsError",
+    "TooManySignaturesError",
     "UnknownEvent",
+    "WebhookApp",
     "WebhookError",
     "WebhookInbox",
     "WebhookPayloadError",

@@ -55,6 +55,23 @@ class InvalidSignatureError(WebhookSignatureError):
         self.index = index
 
 
+class TooManySignaturesError(WebhookSignatureError):
+    """``X-Hub-Signature`` carries more candidate signatures than ``max_signatures`` (answer
+    401). Refused before the body is parsed or any HMAC is computed. ``count`` and ``limit``
+    are signature counts.
+
+    Example: a header of 700 comma-separated junk values raises it.
+    """
+
+    def __init__(self, count: int, limit: int) -> None:
+        super().__init__(
+            f"X-Hub-Signature carries {count} signatures, over the limit of {limit} "
+            f"(max_signatures)"
+        )
+        self.count = count
+        self.limit = limit
+
+
 class WebhookPayloadError(WebhookError, ValueError):
     """The body is not a usable event payload (answer 400): not an object or a non-empty
     array of objects. Example: a body of ``[]`` or ``"hello"``."""
@@ -71,6 +88,24 @@ class BodyTooLargeError(WebhookPayloadError):
     def __init__(self, size: int, limit: int) -> None:
         super().__init__(f"webhook body of {size} bytes is over the limit of {limit} bytes")
         self.size = size
+        self.limit = limit
+
+
+class TooManyEventsError(WebhookPayloadError):
+    """The body is an array of more events than ``max_events`` (answer 413). Refused right
+    after the JSON is read: no signature is computed and no event is built. ``count`` and
+    ``limit`` are event counts.
+
+    Example: a 2 MiB array repeating one captured event 60,000 times raises it.
+    """
+
+    http_status = 413
+
+    def __init__(self, count: int, limit: int) -> None:
+        super().__init__(
+            f"webhook body holds {count} events, over the limit of {limit} (max_events)"
+        )
+        self.count = count
         self.limit = limit
 
 

@@ -16,7 +16,9 @@ from ..errors import ValidationError
 
 class ReplayStore(Protocol):
     """What ``replay_guard=`` needs: ``remember(event_id)`` returns True when the id is
-    new (and remembers it), False when it was seen before. Must be atomic.
+    new (and remembers it), False when it was seen before. Must be atomic. A store that
+    also has ``forget(event_id)`` lets :class:`WebhookApp` forget the ids of a request
+    whose handler failed, so that the sender's retry is accepted.
 
     Example (a database)::
 
