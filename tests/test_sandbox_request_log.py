@@ -69,8 +69,10 @@ def test_a_limit_of_0_logs_nothing_and_a_negative_one_is_refused() -> None:
 
 def test_python_dash_m_takes_the_limit_and_says_it() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "xi_orders.testing", "--port", "0", "--orders", "3"]
-        + ["--request-log-limit", "250"],
+        [
+            *(sys.executable, "-m", "xi_orders.testing", "--port", "0", "--orders", "3"),
+            *("--request-log-limit", "250"),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
