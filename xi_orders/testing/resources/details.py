@@ -213,13 +213,32 @@ def realistic(core: SandboxCore, order: StoredOrder, det: JSON) -> JSON:
             det["lines"] = []
         else:
             del det["lines"]
+    if realism.schema_shapes:
+        _drop_nulls(det)
     return det
+
+
+def _drop_nulls(node: object) -> None:
+    """Leave out every ``null`` value of ``node``'s objects (no detail field the spec's
+    schema declares is nullable; an absent optional field is in its shape)."""
+    if isinstance(node, dict):
+        for key in [k for k, v in node.items() if v is None]:
+            del node[key]
+        for value in node.values():
+            _drop_nulls(value)
+    elif isinstance(node, list):
+        for item in node:
+            _drop_nulls(item)
 
 
 def _plain(core: SandboxCore) -> bool:
     r = core.cfg.realism
     return not (
-        r.nulls or r.status_spelling != "canonical" or r.number_variants or r.details_without_lines
+        r.nulls
+        or r.status_spelling != "canonical"
+        or r.number_variants
+        or r.details_without_lines
+        or r.schema_shapes
     )
 
 
