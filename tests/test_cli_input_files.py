@@ -73,12 +73,27 @@ def test_a_spreadsheets_csv_gives_its_order_number_column(
 ) -> None:
     box, _ = sandbox
     numbers = box.order_numbers()[4:7]
-    lines = ["PO,Order Number,Total", *(f'"PO, {n}",{n},"1,234.50"' for n in numbers)]
+    lines = [
+        "# exported from the ERP, by hand",
+        "PO,Order Number,Total",
+        *(f'"PO, {n}",{n},"1,234.50"' for n in numbers),
+    ]
     path = save(tmp_path / "orders.csv", lines, how)
     out = xi("lookup", str(path), "--json", env=env)
     assert out.returncode == 0, out.stderr
     docs = [json.loads(line) for line in out.stdout.splitlines()]
     assert [d["input"] for d in docs] == numbers and all(d["ok"] for d in docs)
+
+
+def test_a_csv_without_an_order_number_column_exits_2(
+    env: dict[str, str],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_bytes("PO;Total\r\nPO-1;12\r\n".encode("utf-8-sig"))
+    out = xi("lookup", str(path), env=env)
+    assert out.returncode == 2, out.stderr
+    assert f"{path}:1: a CSV header without an order-number column" in out.stderr
 
 
 def test_search_csv_opened_in_excel_and_saved_feeds_lookup(

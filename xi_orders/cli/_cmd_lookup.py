@@ -76,9 +76,10 @@ def _read_numbers(source: str) -> list[str]:
     except InputFileError as exc:
         raise CliError(str(exc)) from None
     lines = text.splitlines()
-    header = next((line for line in lines if line.strip()), "")
+    first = next((i for i, line in enumerate(lines) if line.strip()[:1] not in ("", "#")), 0)
+    header = lines[first] if lines else ""
     if any(mark in header for mark in _DELIMITERS) and not header.lstrip().startswith("{"):
-        return _csv_numbers(lines, name)
+        return _csv_numbers(lines, first, name)
     numbers: list[str] = []
     for line_number, raw in enumerate(lines, 1):
         line = raw.strip()
@@ -96,11 +97,11 @@ def _read_numbers(source: str) -> list[str]:
     return numbers
 
 
-def _csv_numbers(lines: list[str], name: str) -> list[str]:
-    """The order-number column of a CSV (its header row names it; ``,`` ``;`` or tab)."""
+def _csv_numbers(lines: list[str], first: int, name: str) -> list[str]:
+    """The order-number column of a CSV whose header row is ``lines[first]`` (``,``, ``;``
+    or tab between cells)."""
     import csv
 
-    first = next(i for i, line in enumerate(lines) if line.strip())
     delimiter = next(mark for mark in _DELIMITERS if mark in lines[first])
     rows = csv.reader(lines[first:], delimiter=delimiter)
     header = [
