@@ -8,6 +8,7 @@ decodes is what a Java or Node service generated from the same spec decodes too.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
@@ -68,12 +69,30 @@ def run_every_orders_operation(
     orders = OrdersApi(api_client)
     head = {"im_customer_number": customer_number, "im_country_code": country_code}
 
-    # details: every seeded order given, then each sandbox-only simulated status
-    for number in order_numbers:
+    # details: every seeded order given, then by their UTC creation day (the query's
+    # ingramOrderDate), then each sandbox-only simulated status
+    details = [
         attempt(
             "get_orderdetails_v6_1",
             number,
             lambda n=number: orders.get_orderdetails_v6_1(n, im_correlation_id=next(ids), **head),
+        )
+        for number in order_numbers
+    ]
+    evening = []  # created late in the (Pacific) day: the next day in UTC
+    for detail in details:
+        if detail is not None and detail.ingram_order_date:
+            created = dt.datetime.fromisoformat(detail.ingram_order_date)
+            utc_day = created.astimezone(dt.timezone.utc).date()
+            if utc_day != created.date():
+                evening.append((detail.ingram_order_number, utc_day))
+    for number, day in evening[:3]:
+        attempt(
+            "get_orderdetails_v6_1",
+            f"{number} ingram_order_date={day}",
+            lambda n=number, d=day: orders.get_orderdetails_v6_1(
+                n, im_correlation_id=next(ids), ingram_order_date=d, **head
+            ),
         )
     for status in ("IM::SHIPPED", "IM::PARTIALLY_SHIPPED", "IM::HOLD", "IM::INVOICED"):
         attempt(

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.test_cli import CORRELATION_ID, env, sandbox, xi  # noqa: F401 (fixtures)
+from tests.test_cli import env, sandbox, xi  # noqa: F401 (fixtures)
 from xi_orders.cli._input import InputFileError, decode, read_text
 from xi_orders.testing import Sandbox
 

@@ -28,7 +28,7 @@ SEED, ORDERS = 5, 60
 #: calls of each operation ``run_every_orders_operation`` makes
 EXPECTED = {
     "get_accesstoken": 1,
-    "get_orderdetails_v6_1": 44,
+    "get_orderdetails_v6_1": 47,
     "get_resellers_v6_ordersearch": 9,
     "post_createorder_v6": 3,
     "post_createorder_v7": 3,
