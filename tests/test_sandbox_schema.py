@@ -137,9 +137,10 @@ def example_nulls(spec: dict[str, Any]) -> frozenset[str]:
     return frozenset(names)
 
 
-def strict(spec: dict[str, Any], node: Any) -> Any:
-    """The spec's schema as a strict JSON Schema, with the documented example quirks allowed."""
-    nulls = example_nulls(spec)
+def strict(spec: dict[str, Any], node: Any, *, quirks: bool = True) -> Any:
+    """The spec's schema as a strict JSON Schema, with the documented example quirks allowed
+    (``quirks=False``: none of them, the schema exactly, for ``Realism.schema_shapes``)."""
+    nulls = example_nulls(spec) if quirks else frozenset()
     node = resolve(spec, node)
     if not isinstance(node, dict):
         return node
@@ -147,22 +148,24 @@ def strict(spec: dict[str, Any], node: Any) -> Any:
     out: dict[str, Any] = {k: v for k, v in node.items() if k not in _DROP}
     for key in ("allOf", "anyOf", "oneOf"):
         if key in out:
-            out[key] = [strict(spec, s) for s in out[key]]
+            out[key] = [strict(spec, s, quirks=quirks) for s in out[key]]
     kind = out.get("type")
     if "properties" in out or kind == "object":
         out["properties"] = {
-            k: {"anyOf": [strict(spec, v), {"type": "null"}]} if k in nulls else strict(spec, v)
+            k: {"anyOf": [strict(spec, v, quirks=quirks), {"type": "null"}]}
+            if k in nulls
+            else strict(spec, v, quirks=quirks)
             for k, v in (out.get("properties") or {}).items()
         }
         if out["properties"]:
             out["additionalProperties"] = False
             out["type"] = "object"
     if kind == "array" and "items" in out:
-        items = strict(spec, out["items"])
+        items = strict(spec, out["items"], quirks=quirks)
         out["items"] = items
-        if isinstance(items, dict) and items.get("type") == "object":
+        if quirks and isinstance(items, dict) and items.get("type") == "object":
             out = {"anyOf": [out, items]}  # the API sends a lone object for some arrays
-    elif kind in ("number", "integer"):
+    elif quirks and kind in ("number", "integer"):
         out = {"anyOf": [out, NUMERIC_STRING]}  # ... and numbers as strings
     if nullable:
         out = {"anyOf": [out, {"type": "null"}]}
@@ -202,9 +205,9 @@ def response_schema(spec: dict[str, Any], operation_id: str, status: int) -> Any
     raise AssertionError(f"{operation_id} has no schema for {status}")
 
 
-def validate(spec: dict[str, Any], schema: Any, body: Any) -> list[str]:
-    """Validation errors (empty when the body conforms)."""
-    validator = jsonschema.Draft7Validator(strict(spec, schema))
+def validate(spec: dict[str, Any], schema: Any, body: Any, *, quirks: bool = True) -> list[str]:
+    """Validation errors (empty when the body conforms; ``quirks``: see :func:`strict`)."""
+    validator = jsonschema.Draft7Validator(strict(spec, schema, quirks=quirks))
     return [
         f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(body)
     ]

@@ -19,6 +19,7 @@ from ..bulk import BulkProgress
 from ..models import OrderDetail
 from ..tabular import to_rows
 from ._args import add_command, at_least, json_flag
+from ._input import InputFileError, read_text
 from ._output import (
     FORMATS,
     Column,
@@ -55,22 +56,32 @@ _LOOKUP_TABLE = [
 ]
 
 
+#: header cells (lower case, without ``_``, ``-`` and spaces) that name the order-number
+#: column of a CSV: ``search --format csv``'s ``ingram_order_number``, the API's
+#: ``ingramOrderNumber``, a spreadsheet's ``Order Number``
+_NUMBER_HEADERS = ("ingramordernumber", "ordernumber", "order")
+_DELIMITERS = (",", ";", "\t")
+
+
 def _read_numbers(source: str) -> list[str]:
     """Order numbers, one a line; ``#`` comments and blank lines are skipped; a JSON object
-    line (``search --json``) gives its ``ingramOrderNumber``."""
+    line (``search --json``) gives its ``ingramOrderNumber``; a CSV with a header row (a
+    spreadsheet's export, ``search --format csv``) gives its order-number column. UTF-8
+    (with or without a BOM) or UTF-16 with a BOM, CRLF or LF (``_input.read_text``)."""
     import json
 
     name = "stdin" if source == "-" else source
     try:
-        if source == "-":
-            text = sys.stdin.read()
-        else:
-            with open(source, encoding="utf-8") as handle:
-                text = handle.read()
-    except OSError as exc:
-        raise CliError(f"cannot read {name}: {exc.strerror or exc}") from None
+        text = read_text(source)
+    except InputFileError as exc:
+        raise CliError(str(exc)) from None
+    lines = text.splitlines()
+    first = next((i for i, line in enumerate(lines) if line.strip()[:1] not in ("", "#")), 0)
+    header = lines[first] if lines else ""
+    if any(mark in header for mark in _DELIMITERS) and not header.lstrip().startswith("{"):
+        return _csv_numbers(lines, first, name)
     numbers: list[str] = []
-    for line_number, raw in enumerate(text.splitlines(), 1):
+    for line_number, raw in enumerate(lines, 1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
@@ -86,6 +97,30 @@ def _read_numbers(source: str) -> list[str]:
     return numbers
 
 
+def _csv_numbers(lines: list[str], first: int, name: str) -> list[str]:
+    """The order-number column of a CSV whose header row is ``lines[first]`` (``,``, ``;``
+    or tab between cells)."""
+    import csv
+
+    delimiter = next(mark for mark in _DELIMITERS if mark in lines[first])
+    rows = csv.reader(lines[first:], delimiter=delimiter)
+    header = [
+        cell.strip().lower().replace("_", "").replace("-", "").replace(" ", "")
+        for cell in next(rows)
+    ]
+    column = next((header.index(h) for h in _NUMBER_HEADERS if h in header), None)
+    if column is None:
+        raise CliError(
+            f"{name}:{first + 1}: a CSV header without an order-number column "
+            "(ingram_order_number, ingramOrderNumber or Order Number)"
+        )
+    numbers: list[str] = []
+    for row in rows:
+        if column < len(row) and row[column].strip():
+            numbers.append(row[column].strip())
+    return numbers
+
+
 def lookup(
     source: str,
     concurrency: int,
@@ -98,7 +133,9 @@ def lookup(
     """Look up many orders' details concurrently: one output row per input.
 
     NUMBERS_FILE has one order number a line ('-' reads stdin; the JSON lines of
-    `search --json` work too). A failed lookup is a row with its error and correlation ID,
+    `search --json` work too), or is a CSV whose header names an order-number column
+    (ingram_order_number, Order Number: `search --format csv`, a spreadsheet's export).
+    UTF-8 with or without a BOM, UTF-16 with a BOM, CRLF or LF line ends. A failed lookup is a row with its error and correlation ID,
     and the exit status is then 3. Rejected credentials stop the whole run (exit 1).
 
 

@@ -27,6 +27,7 @@ def sandbox_serve(
     realism: list[str],
     search_lag: float,
     rate_limit: int | None,
+    request_log_limit: str,
     write_env: str | None,
     verbose: bool,
     as_json: bool,
@@ -46,12 +47,13 @@ def sandbox_serve(
         --search-lag 2 --realism search_page_size=25
     """
     from ..testing import Faults, Realism, Sandbox
-    from ..testing._options import changed, options, setup_lines
+    from ..testing._options import changed, log_limit, options, setup_lines
 
     base = {"server_error": fault_rate * 2 / 3, "drop_before": fault_rate / 3} if fault_rate else {}
     try:
         faults = options(Faults, fault, **base)
         quirks = options(Realism, realism)
+        log_size = log_limit(request_log_limit)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     box = Sandbox(
@@ -62,6 +64,7 @@ def sandbox_serve(
         realism=quirks,
         search_lag=search_lag,
         rate_limit=rate_limit,
+        request_log_limit=log_size,
     )
     stop = threading.Event()
 
@@ -108,6 +111,7 @@ def sandbox_serve(
                             "faults": changed(faults),
                             "realism": changed(quirks),
                             "search_lag": search_lag,
+                            "request_log_limit": log_size,
                         }
                     )
                 )
@@ -183,6 +187,12 @@ def register(commands: Any) -> None:
         type=at_least(1),
         default=None,
         help="enforce N calls per minute per endpoint, like the API (default: no limit)",
+    )
+    p.add_argument(
+        "--request-log-limit",
+        default="10000",
+        metavar="N|none",
+        help="keep the last N requests in the sandbox's log (default 10000; none: all)",
     )
     p.add_argument(
         "--write-env", metavar="FILE", help="write the XI_* settings to FILE for --env-file"

@@ -11,15 +11,14 @@ from __future__ import annotations
 import copy
 import json
 import re
-import sys
 import typing
-from pathlib import Path
 from typing import Any, TypeVar
 
 import attrs
 
 from .._convert import structure, unstructure, untyped_values, wire_name
 from ..errors import DecodeError, ValidationError
+from ._input import InputFileError, read_text
 
 T = TypeVar("T")
 
@@ -45,14 +44,13 @@ class CheckedRequest:
 
 
 def load_json(source: str) -> Any:
-    """The JSON document of ``source`` (a path, or ``-`` for stdin)."""
+    """The JSON document of ``source`` (a path, or ``-`` for stdin; UTF-8 with or without a
+    BOM, or UTF-16 with one: see ``_input.read_text``)."""
     name = "stdin" if source == "-" else source
     try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise RequestFileError(f"{name}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise RequestFileError(f"{name}: not UTF-8 text ({exc.reason})") from None
+        text = read_text(source)
+    except InputFileError as exc:
+        raise RequestFileError(str(exc)) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

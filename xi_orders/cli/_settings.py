@@ -14,12 +14,12 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 import attrs
 
 from .. import AsyncOrdersClient, RateLimit, ValidationError
+from ._input import InputFileError, read_text
 
 #: Checked here first only to name every missing one at once; ``from_env`` requires them too.
 REQUIRED = ("XI_CLIENT_ID", "XI_CLIENT_SECRET", "XI_CUSTOMER_NUMBER", "XI_COUNTRY_CODE")
@@ -48,12 +48,13 @@ def read_env_file(path: str | os.PathLike[str]) -> dict[str, str]:
 
     Blank lines and ``#`` comments are skipped; ``export KEY=VALUE`` is accepted; a value
     may be quoted with ``'`` (taken literally) or ``"`` (``\\"``, ``\\\\`` and ``\\n``
-    escapes); an unquoted value ends at `` #``.
+    escapes); an unquoted value ends at `` #``. The file may be UTF-8 (with or without a
+    BOM) or UTF-16 with a BOM, with CRLF line ends (see ``_input.read_text``).
     """
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"--env-file {path}: {exc.strerror or exc}") from None
+        text = read_text(os.fspath(path), label=f"--env-file {os.fspath(path)}")
+    except InputFileError as exc:
+        raise ConfigError(str(exc)) from None
     values: dict[str, str] = {}
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()

@@ -7,7 +7,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from ._options import keys, options, setup_lines
+from ._options import keys, log_limit, options, setup_lines
 from ._sandbox import Sandbox
 from ._types import Faults, Realism
 
@@ -95,6 +95,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="a new order shows up in search this much later (by number at once; default 0)",
     )
+    p.add_argument(
+        "--request-log-limit",
+        default="10000",
+        metavar="N|none",
+        help="keep the last N requests in the log (default 10000; none: all, which grows "
+        "without bound); the counters count every request",
+    )
     p.add_argument("--webhook-url", default=None, help="POST webhook events to this URL")
     p.add_argument("--webhook-secret", default=None, help="key of the X-Hub-Signature HMAC")
     p.add_argument("--verbose", action="store_true", help="log every request to stderr")
@@ -120,6 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             slow_seconds=args.slow_seconds,
         )
         realism = options(Realism, args.realism)
+        request_log_limit = log_limit(args.request_log_limit)
         if args.search_lag < 0:
             raise ValueError("--search-lag must be >= 0")
     except ValueError as exc:
@@ -144,6 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         realism=realism,
         search_lag=args.search_lag,
         webhook_target=args.webhook_url,
+        request_log_limit=request_log_limit,
         **kwargs,  # type: ignore[arg-type]
     )
     with sandbox.serve(args.host, args.port, verbose=args.verbose) as url:
@@ -162,6 +171,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         setup = setup_lines(faults, realism, args.search_lag)
         if setup:
             print(f"  set up:         {'; '.join(setup)}", flush=True)
+        limit = sandbox.request_log_limit
+        print(
+            f"  request log:    {'every request' if limit is None else f'the last {limit}'}",
+            flush=True,
+        )
         print("Ctrl-C to stop.", flush=True)
         try:
             threading.Event().wait()

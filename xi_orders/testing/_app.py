@@ -19,6 +19,7 @@ import dataclasses
 import json
 import random
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,6 +71,8 @@ class CoreConfig:
     search_lag: float = 0.0
     #: the real API's quirks to reproduce (each option is read in its own room)
     realism: Realism = field(default_factory=Realism)
+    #: how many of the latest requests the log keeps (None: every one)
+    request_log_limit: int | None = 10_000
 
 
 class SandboxCore:
@@ -138,9 +141,14 @@ class SandboxCore:
     # ------------------------------------------------------------------ counters and log
 
     @property
-    def request_log(self) -> list[RequestRecord]:
-        """Every request seen (the live list; read under :attr:`lock`)."""
+    def request_log(self) -> deque[RequestRecord]:
+        """The latest requests seen (the live log; read under :attr:`lock`)."""
         return self.middleware.request_log
+
+    def clear_request_log(self) -> None:
+        """Forget the logged requests (the counters keep counting)."""
+        with self.lock:
+            self.middleware.request_log.clear()
 
     def reset_counters(self) -> None:
         """Zero the counters (in place: every part holds the same object) and clear the log."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -164,7 +165,9 @@ class Middleware:
         self.limiter = RateLimiter(cfg, counters)
         self.faults = FaultPicker(cfg, cfg.seed)
         self._latency_rng = random.Random(f"latency:{cfg.seed}")
-        self.request_log: list[RequestRecord] = []
+        #: the last ``cfg.request_log_limit`` records (all of them when None): a served
+        #: sandbox answers requests for days, and the counters already count every one
+        self.request_log: deque[RequestRecord] = deque(maxlen=cfg.request_log_limit)
 
     def latency(self) -> float:
         """This answer's latency (fixed, or drawn from the seeded range)."""

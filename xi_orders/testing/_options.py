@@ -91,6 +91,25 @@ def options(cls: type[_Options], pairs: Iterable[str], **base: Any) -> _Options:
         raise ValueError(f"{cls.__name__}: {exc}") from None
 
 
+def log_limit(text: str) -> int | None:
+    """``--request-log-limit``: how many requests the log keeps, a whole number from 0, or
+    ``none`` for every one (ValueError otherwise).
+
+    >>> log_limit("500"), log_limit("none")
+    (500, None)
+    """
+    value = text.strip().lower()
+    if value in ("none", "unbounded", "all"):
+        return None
+    try:
+        limit = int(value)
+    except ValueError:
+        limit = -1
+    if limit < 0:
+        raise ValueError(f"--request-log-limit: a whole number from 0, or none; got {text!r}")
+    return limit
+
+
 def keys(cls: type[Any]) -> str:
     """``key=default`` for every option of ``cls``, for ``--help``."""
     defaults = {f.name: f.default for f in dataclasses.fields(cls) if f.init}

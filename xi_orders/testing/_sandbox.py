@@ -88,6 +88,9 @@ class Sandbox:
       request that caused them; otherwise call :meth:`deliver_webhooks`.
     - ``token_ttl``: token lifetime in seconds (86399, as the API says).
     - ``hold_window``: how long a held order can be changed (24 h) before it is voided.
+    - ``request_log_limit``: how many of the latest requests :attr:`request_log` keeps
+      (10,000 by default, so a sandbox served for days stays small; ``None``: every one).
+      The :attr:`counters` count every request whatever the limit.
     - ``catalog_size``, ``history_days``, ``base_url``: data and URL details.
     """
 
@@ -115,6 +118,7 @@ class Sandbox:
         catalog_size: int = 120,
         history_days: float = 180.0,
         base_url: str = DEFAULT_BASE_URL,
+        request_log_limit: int | None = 10_000,
     ) -> None:
         customers = (
             (customer_numbers,) if isinstance(customer_numbers, str) else tuple(customer_numbers)
@@ -155,6 +159,8 @@ class Sandbox:
                     windows[name] = float(window)
         if len(country_code) != 2 or not country_code.isalpha():
             raise ValueError("country_code must be two letters")
+        if request_log_limit is not None and request_log_limit < 0:
+            raise ValueError("request_log_limit must be >= 0, or None for no limit")
         self._base_url = base_url.rstrip("/")
         self._webhook_target = webhook_target
         self._webhook_auto = webhook_auto_deliver
@@ -181,6 +187,7 @@ class Sandbox:
                 catalog_size=catalog_size,
                 history_days=history_days,
                 hold_window=hold_window,
+                request_log_limit=request_log_limit,
             )
         )
 
@@ -416,9 +423,20 @@ class Sandbox:
 
     @property
     def request_log(self) -> list[RequestRecord]:
-        """Every request seen: time, method, path, endpoint, correlation ID, status, fault."""
+        """The latest requests seen, oldest first (at most :attr:`request_log_limit`): time,
+        method, path, endpoint, correlation ID, status, fault."""
         with self._core.lock:
             return list(self._core.request_log)
+
+    @property
+    def request_log_limit(self) -> int | None:
+        """How many of the latest requests :attr:`request_log` keeps (None: every one)."""
+        return self._core.cfg.request_log_limit
+
+    def clear_request_log(self) -> None:
+        """Forget the logged requests, keeping the counters (for long runs that read the
+        log in batches; :meth:`reset_counters` zeroes both)."""
+        self._core.clear_request_log()
 
     # ------------------------------------------------------------------ webhooks
 

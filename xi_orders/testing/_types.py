@@ -263,6 +263,18 @@ class Realism:
     #: or ``"oauth"`` (RFC 6749: ``{"error": "invalid_client", "error_description"}`` 401
     #: for bad credentials, 400 ``invalid_request`` / ``unsupported_grant_type``). Token room.
     token_errors: Literal["message", "oauth"] = "message"
+    #: Answer in the shapes of the spec's JSON schemas instead of its examples' (which
+    #: the sandbox, like the real API, follows by default): arrays where the schema says
+    #: array (a search's ``subOrders[].links``, a v6 create's ``lines[].shipmentDetails``),
+    #: numbers as JSON numbers (a search's ``recordsFound``, ``pageSize``, ``pageNumber``,
+    #: ``orderTotal``, ``subOrderTotal``) and no ``null`` where the schema does not allow
+    #: one (the ``nulls`` placeholders' ``null`` keys are left out). For clients generated
+    #: from the spec, such as the official SDKs, whose strict types refuse the examples'
+    #: shapes. Options that exist to send other shapes (``number_variants``,
+    #: ``v7_create_answer="events"``, ``create_2xx_errors``, ``create_2xx_non_json``...)
+    #: still do when asked for.
+    #: Default False. Details, search and create rooms.
+    schema_shapes: bool = False
 
     def __post_init__(self) -> None:
         if self.search_page_size is not None and not 1 <= self.search_page_size <= 100:

@@ -5,6 +5,7 @@ Imports ``_data``, ``_http``, ``_store``, ``resources._common``; never the SDK's
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
@@ -103,6 +104,32 @@ def _validate_modify(body: JSON) -> list[JSON]:
     return fields
 
 
+def _release_body(raw: bytes) -> list[JSON]:
+    """A release's body, checked: none, ``{}`` or ``null`` (the spec marks the PUT's body
+    required, so clients generated from it send an empty one) is a release; anything else
+    is refused (400 naming the body) rather than dropped, since what the real API does
+    with changes sent along with ``actionCode=release`` is not documented: change the
+    order first (a PUT without ``actionCode``), then release it."""
+    text = raw.strip()
+    if not text:
+        return []
+    try:
+        body = json.loads(text)
+    except ValueError:
+        body = text
+    if body is None or body == {}:
+        return []
+    what = f"keys {', '.join(sorted(body))}" if isinstance(body, dict) else "a body"
+    return [
+        {
+            "field": "body",
+            "value": text.decode("utf-8", "replace")[:200],
+            "message": f"A release (actionCode=release) takes no body, got {what}: modify the "
+            "order with a PUT without actionCode first, then release it",
+        }
+    ]
+
+
 def handle_modify(core: SandboxCore, ctx: RequestContext) -> CoreResponse:
     """PUT /resellers/v6/orders/{orderNumber}: change a held order, or release it
     (``actionCode=release``)."""
@@ -116,6 +143,10 @@ def handle_modify(core: SandboxCore, ctx: RequestContext) -> CoreResponse:
             cid=cid,
             rl=ctx.rl,
         )
+    if action is not None:
+        fields = _release_body(ctx.req.body)
+        if fields:
+            return bad_request(fields, now=now, cid=cid, rl=rl)
     order = find_order(core, ctx, "orderNumber")
     if action is not None:
         if not order.hold:

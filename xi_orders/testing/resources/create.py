@@ -462,6 +462,10 @@ def handle_v6(core: SandboxCore, ctx: RequestContext) -> CoreResponse:
     if "endUserInfo" in det:
         out["endUserInfo"] = det["endUserInfo"]
     out["orders"] = [_create_order_block(order, created_lines, rejected, v7=False)]
+    if core.cfg.realism.schema_shapes:  # the schema's array, not the examples' one object
+        for line in out["orders"][0].get("lines") or ():
+            if isinstance(line.get("shipmentDetails"), dict):
+                line["shipmentDetails"] = [line["shipmentDetails"]]
     return accepted(core, ctx, 207 if rejected else 201, out, drop="orders")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
@@ -65,10 +66,27 @@ def handle(core: SandboxCore, ctx: RequestContext) -> CoreResponse:
     if fields:
         return bad_request(fields, now=now, cid=cid, rl=rl)
     order = find_order(core, ctx, "ordernumber")
-    if date is not None and order.idx["day"] != date:
+    if date is not None and utc_day(order.detail["ingramOrderDate"]) != date:
         return not_found(now, ctx.correlation_id, rl)
     body = render(core, order) if sim is None else _simulated(core, order, sim.upper(), now)
     return CoreResponse(200, [JSON_CT, *rl], body)
+
+
+def utc_day(stamp: str) -> str:
+    """The UTC calendar day (``yyyy-MM-dd``) of an order's ``ingramOrderDate``.
+
+    The details query's ``ingramOrderDate`` is "the date and time in UTC format that the
+    order was created" (the spec, and the detail's own field: "the date in UTC format"),
+    while the detail shows the time with the reporting offset (``2024-05-13T20:41:07-07:00``
+    was created on 2024-05-14 UTC). A stamp without an offset is taken as UTC.
+
+    >>> utc_day("2024-05-13T20:41:07-07:00"), utc_day("2024-05-13")
+    ('2024-05-14', '2024-05-13')
+    """
+    moment = datetime.fromisoformat(stamp)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    return moment.date().isoformat()
 
 
 # ---------------------------------------------------------------------------- realism
@@ -195,13 +213,32 @@ def realistic(core: SandboxCore, order: StoredOrder, det: JSON) -> JSON:
             det["lines"] = []
         else:
             del det["lines"]
+    if realism.schema_shapes:
+        _drop_nulls(det)
     return det
+
+
+def _drop_nulls(node: object) -> None:
+    """Leave out every ``null`` value of ``node``'s objects (no detail field the spec's
+    schema declares is nullable; an absent optional field is in its shape)."""
+    if isinstance(node, dict):
+        for key in [k for k, v in node.items() if v is None]:
+            del node[key]
+        for value in node.values():
+            _drop_nulls(value)
+    elif isinstance(node, list):
+        for item in node:
+            _drop_nulls(item)
 
 
 def _plain(core: SandboxCore) -> bool:
     r = core.cfg.realism
     return not (
-        r.nulls or r.status_spelling != "canonical" or r.number_variants or r.details_without_lines
+        r.nulls
+        or r.status_spelling != "canonical"
+        or r.number_variants
+        or r.details_without_lines
+        or r.schema_shapes
     )
 
 

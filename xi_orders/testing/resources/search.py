@@ -222,6 +222,22 @@ def _mixed_summary(core: SandboxCore, order: StoredOrder) -> bytes:
     return cached
 
 
+def _schema_summary(core: SandboxCore, order: StoredOrder, mixed: bool) -> bytes:
+    """The search entry in the schema's shapes (``Realism.schema_shapes``; cached): totals
+    as numbers, each sub-order's ``links`` as an array."""
+    cached = order.sim_cache.get("@schema-summary")
+    if cached is None:
+        summary = json.loads(_mixed_summary(core, order) if mixed else order.summary_bytes)
+        summary["orderTotal"] = float(summary["orderTotal"])
+        for sub in summary["subOrders"]:
+            sub["subOrderTotal"] = float(sub["subOrderTotal"])
+            if isinstance(sub.get("links"), dict):
+                sub["links"] = [sub["links"]]
+        cached = dumps(summary)
+        order.sim_cache["@schema-summary"] = cached
+    return cached
+
+
 def handle(core: SandboxCore, ctx: RequestContext) -> CoreResponse:
     """GET /resellers/v6/orders/search."""
     realism = core.cfg.realism
@@ -258,16 +274,19 @@ def handle(core: SandboxCore, ctx: RequestContext) -> CoreResponse:
         if realism.search_stops_early_with == "204":
             return CoreResponse(204, list(ctx.rl))
         page = []
-    parts = [b'{"recordsFound":', dumps(str(found))]
+
+    def number(value: int) -> bytes:
+        # the examples' strings ("123"), or the schema's integers
+        return dumps(value if realism.schema_shapes else str(value))
+
+    if realism.schema_shapes:
+        rows = [_schema_summary(core, o, mixed) for o in page]
+    else:
+        rows = [_mixed_summary(core, o) if mixed else o.summary_bytes for o in page]
+    parts = [b'{"recordsFound":', number(found)]
     if realism.report_page_size:
-        parts += [b',"pageSize":', dumps(str(page_size))]
-    parts += [
-        b',"pageNumber":',
-        dumps(str(page_number)),
-        b',"orders":[',
-        b",".join(_mixed_summary(core, o) if mixed else o.summary_bytes for o in page),
-        b"]",
-    ]
+        parts += [b',"pageSize":', number(page_size)]
+    parts += [b',"pageNumber":', number(page_number), b',"orders":[', b",".join(rows), b"]"]
     if start + page_size < found and page:
         parts += [b',"nextPage":', dumps(_TEMPLATE.format(page_number + 1))]
     if page_number > 1:
