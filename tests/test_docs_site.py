@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import typing
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,20 @@ def test_a_broken_link_fails_the_strict_build(tmp_path: Path) -> None:
     done = build(tmp_path / "mkdocs.yml", tmp_path / "site")
     assert done.returncode != 0
     assert "no-such-page.md" in done.stderr + done.stdout
+
+
+def test_the_sandbox_guide_names_every_fault_and_realism_option() -> None:
+    """The sandbox guide covers every fault kind and every ``Faults`` and ``Realism`` option
+    (a new one added to the sandbox fails this until the guide says what it does)."""
+    from xi_orders.testing import FaultKind, Faults, Realism
+
+    guide = (ROOT / "docs" / "guides" / "sandbox.md").read_text(encoding="utf-8")
+    names = {*typing.get_args(FaultKind)}
+    names |= {*inspect.signature(Faults).parameters, *inspect.signature(Realism).parameters}
+    assert len(names) > 25
+    spans = re.findall(r"`([^`\n]+)`", guide)  # named in code, not just a word of the prose
+    missing = sorted(n for n in names if not any(re.search(rf"\b{n}\b", x) for x in spans))
+    assert not missing, missing
 
 
 # --- in a real browser ---------------------------------------------------------------------
