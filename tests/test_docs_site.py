@@ -90,6 +90,59 @@ def test_the_landing_page_has_the_readme_taste(site: Path) -> None:
     assert "client.get_orders" in html.unescape(re.sub(r"<[^>]+>", "", index))
 
 
+def sections(page: str, prefix: str) -> dict[str, str]:
+    """Each top-level object's part of a built reference page, by name: from its heading to
+    the next top-level object's (``prefix`` is the dotted path before the names)."""
+    starts = sorted(
+        (match.start(), match.group(1))
+        for match in re.finditer(rf'id="{re.escape(prefix)}\.(\w+)"', page)
+    )
+    ends = [start for start, _ in starts[1:]] + [len(page)]
+    return {name: page[start:end] for (start, name), end in zip(starts, ends, strict=True)}
+
+
+def test_the_reference_lists_every_field_of_every_model_and_policy(site: Path) -> None:
+    """attrs classes have no written ``__init__``: their fields must still show as parameters."""
+    import attrs
+
+    import xi_orders
+    import xi_orders.models
+
+    pages = {
+        "models": (
+            "xi_orders.models",
+            [getattr(xi_orders.models, n) for n in xi_orders.models.__all__],
+        ),
+        "policies": (
+            "xi_orders",
+            [xi_orders.RetryPolicy, xi_orders.RateLimit, xi_orders.ReconcilePolicy],
+        ),
+    }
+    checked = 0
+    for page, (prefix, objects) in pages.items():
+        built = sections((site / "reference" / page / "index.html").read_text("utf-8"), prefix)
+        for cls in objects:
+            if not (isinstance(cls, type) and attrs.has(cls)):
+                continue
+            assert cls.__name__ in built, (page, cls.__name__)
+            section = built[cls.__name__]
+            listed = set(re.findall(r"<code>(\w+)</code>", section))
+            for field in attrs.fields(cls):
+                if not field.init or field.name.startswith("_"):
+                    continue
+                if field.inherited:  # listed with the base class, which the page links
+                    owner = next(
+                        b
+                        for b in cls.__mro__[1:]
+                        if attrs.has(b) and field.name in attrs.fields_dict(b)
+                    )
+                    assert "Bases:" in section and owner.__name__ in section, (cls, owner)
+                else:
+                    assert field.name in listed, (page, cls.__name__, field.name)
+                checked += 1
+    assert checked > 200
+
+
 def test_a_broken_link_fails_the_strict_build(tmp_path: Path) -> None:
     """The strict build can fail: the same site with one link to a page that does not exist."""
     docs = tmp_path / "docs"
