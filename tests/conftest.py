@@ -10,6 +10,7 @@ import anyio.lowlevel
 import httpx
 import pytest
 import respx
+from redis_support import describe_redis_server
 
 from xi_orders import AsyncOrdersClient, RetryPolicy, _clock
 
@@ -17,6 +18,11 @@ BASE = "https://api.example.test"
 TOKEN_URL = f"{BASE}/oauth/oauth30/token"
 SECRET = "s3cr3t-Client-Secret-value"
 TOKEN = "tok-A1b2C3d4E5f6-access-token"
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Say which Redis-protocol server the shared-budget tests run against."""
+    return describe_redis_server()
 
 
 @pytest.fixture(params=["asyncio", "trio"])

@@ -1,5 +1,6 @@
-"""Every ```python block of README.md runs as written, against the sandbox; so does the
-command line's main job (its ```bash block, terminal 1 and terminal 2).
+"""Every ```python block of README.md and of the documentation site's pages (docs/**/*.md)
+runs as written, against the sandbox; so does the command line's main job (its ```bash block,
+terminal 1 and terminal 2, in the command-line guide).
 
 The served sandbox stands in for Ingram Micro: a client built without ``transport``,
 ``http_client`` or ``base_url`` (so one that would call the real API, from the constructor
@@ -34,13 +35,22 @@ import pytest
 from xi_orders import AsyncOrdersClient
 from xi_orders.testing import Sandbox
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+DOCS = ROOT / "docs"
 _SKIP = re.compile(r"<!--\s*readme-test:\s*skip\s*\((?P<reason>[^)]+)\)\s*-->")
 
 
-def readme_blocks() -> list[Any]:
-    """Each ```python block: its code and the line it starts on, with the opt-out mark."""
-    lines = README.read_text(encoding="utf-8").splitlines(keepends=True)
+def markdown_files() -> list[Path]:
+    """README.md and every page of the documentation site."""
+    return [README, *sorted(DOCS.rglob("*.md"))]
+
+
+def python_blocks(path: Path) -> list[Any]:
+    """Each ```python block of ``path``: its code and where it starts (``file:line``), with
+    the opt-out mark."""
+    where = path.relative_to(ROOT).as_posix()
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     blocks = []
     index = 0
     while index < len(lines):
@@ -53,14 +63,15 @@ def readme_blocks() -> list[Any]:
             end += 1
         previous = next((x for x in reversed(lines[:index]) if x.strip()), "")
         skip = _SKIP.search(previous)
-        marks = [pytest.mark.skip(reason=f"README opt-out: {skip['reason']}")] if skip else []
+        marks = [pytest.mark.skip(reason=f"{where} opt-out: {skip['reason']}")] if skip else []
         code = "".join(lines[start:end])
-        blocks.append(pytest.param(code, start + 1, id=f"README.md:{start + 1}", marks=marks))
+        place = f"{where}:{start + 1}"
+        blocks.append(pytest.param(code, place, id=place, marks=marks))
         index = end + 1
     return blocks
 
 
-BLOCKS = readme_blocks()
+BLOCKS = [block for path in markdown_files() for block in python_blocks(path)]
 
 
 @pytest.fixture(scope="module")
@@ -97,13 +108,23 @@ def as_ingram_micro(served: tuple[Sandbox, str], monkeypatch: pytest.MonkeyPatch
 
 def test_the_readme_has_python_blocks() -> None:
     assert len(BLOCKS) >= 5
+    assert python_blocks(README), "README.md's taste is a ```python block"
 
 
-@pytest.mark.parametrize(("code", "line"), BLOCKS)
-def test_readme_block_runs(code: str, line: int, as_ingram_micro: Sandbox) -> None:
-    compiled = compile(
-        code, f"README.md:{line}", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True
-    )
+def test_every_guide_is_collected() -> None:
+    """The blocks of every guide are among the ones run (a guide without code is fine)."""
+    guides = sorted((DOCS / "guides").glob("*.md"))
+    assert len(guides) >= 10
+    with_code = [g for g in guides if "```python" in g.read_text(encoding="utf-8")]
+    assert len(with_code) >= 8
+    for guide in with_code:
+        where = guide.relative_to(ROOT).as_posix()
+        assert any(p.values[1].startswith(f"{where}:") for p in BLOCKS), where
+
+
+@pytest.mark.parametrize(("code", "where"), BLOCKS)
+def test_readme_block_runs(code: str, where: str, as_ingram_micro: Sandbox) -> None:
+    compiled = compile(code, where, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
     namespace: dict[str, Any] = {"__name__": "__readme__"}
     started = time.monotonic()
     result = eval(compiled, namespace)  # exec, or a coroutine when the block awaits
@@ -112,17 +133,25 @@ def test_readme_block_runs(code: str, line: int, as_ingram_micro: Sandbox) -> No
     assert time.monotonic() - started < 30
 
 
-def test_the_quick_start_reached_the_sandbox(as_ingram_micro: Sandbox) -> None:
-    """The redirect is real: the quick start's calls arrive at the sandbox."""
-    code = next(p.values[0] for p in BLOCKS if "## Quick start" in _heading_of(p.values[1]))
+@pytest.mark.parametrize(
+    ("page", "heading"),
+    [("README.md", "## A taste"), ("docs/guides/quickstart.md", "# Quick start")],
+)
+def test_the_quick_start_reached_the_sandbox(
+    page: str, heading: str, as_ingram_micro: Sandbox
+) -> None:
+    """The redirect is real: the taste's and the quick start's calls arrive at the sandbox."""
+    (code,) = [p.values[0] for p in BLOCKS if _heading_of(p.values[1]) == heading]
     before = as_ingram_micro.counters.requests.get("get_order", 0)
-    test_readme_block_runs(code, 0, as_ingram_micro)
+    test_readme_block_runs(code, f"{page}:0", as_ingram_micro)
     assert as_ingram_micro.counters.requests.get("get_order", 0) > before
 
 
-def _heading_of(line: int) -> str:
-    lines = README.read_text(encoding="utf-8").splitlines()[:line]
-    return next((x for x in reversed(lines) if x.startswith("## ")), "")
+def _heading_of(where: str) -> str:
+    """The heading (``#`` or ``##``) a block at ``file:line`` sits under."""
+    path, line = where.rsplit(":", 1)
+    lines = (ROOT / path).read_text(encoding="utf-8").splitlines()[: int(line)]
+    return next((x for x in reversed(lines) if re.match(r"#{1,2} ", x)), "")
 
 
 def test_the_skip_marker_is_recognised() -> None:
@@ -131,8 +160,8 @@ def test_the_skip_marker_is_recognised() -> None:
 
 
 def test_a_client_follows_the_rate_limit_the_served_sandbox_announces() -> None:
-    """README: a client of ``sandbox.serve()`` adopts the limit it announces (a 200-order
-    bulk at the default 60/min would take over two minutes)."""
+    """Bulk lookups guide: a client of ``sandbox.serve()`` adopts the limit it announces (a
+    200-order bulk at the default 60/min would take over two minutes)."""
     sandbox = Sandbox(orders=200, rate_limit=10_000)
     numbers = sandbox.order_numbers()
 
@@ -158,21 +187,22 @@ def test_a_client_follows_the_rate_limit_the_served_sandbox_announces() -> None:
 _VENV_BIN = Path(sys.executable).parent
 
 
-def cli_main_job() -> tuple[list[str], list[str], int]:
-    """The README's ```bash block of the CLI's main job: (terminal 1's command lines,
-    terminal 2's lines, the block's first line number)."""
-    lines = README.read_text(encoding="utf-8").splitlines()
-    for index, line in enumerate(lines):
-        if line.strip() != "```bash":
-            continue
-        end = next(i for i in range(index + 1, len(lines)) if lines[i].strip() == "```")
-        block = lines[index + 1 : end]
-        if not any("sandbox serve" in x for x in block):
-            continue
-        split = next(i for i, x in enumerate(block) if x.strip().startswith("# terminal 2"))
-        first = [x for x in block[:split] if x.strip() and not x.lstrip().startswith("#")]
-        return first, block[split + 1 :], index + 2
-    raise AssertionError("README.md has no ```bash block with `xi-orders sandbox serve`")
+def cli_main_job() -> tuple[list[str], list[str], str]:
+    """The ```bash block of the CLI's main job (in the command-line guide): (terminal 1's
+    command lines, terminal 2's lines, ``file:line`` of the block's first line)."""
+    for path in markdown_files():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for index, line in enumerate(lines):
+            if line.strip() != "```bash":
+                continue
+            end = next(i for i in range(index + 1, len(lines)) if lines[i].strip() == "```")
+            block = lines[index + 1 : end]
+            if not any("sandbox serve" in x for x in block):
+                continue
+            split = next(i for i, x in enumerate(block) if x.strip().startswith("# terminal 2"))
+            first = [x for x in block[:split] if x.strip() and not x.lstrip().startswith("#")]
+            return first, block[split + 1 :], f"{path.relative_to(ROOT).as_posix()}:{index + 2}"
+    raise AssertionError("no page has a ```bash block with `xi-orders sandbox serve`")
 
 
 def _free_port() -> int:
@@ -183,15 +213,15 @@ def _free_port() -> int:
 
 
 def test_the_cli_main_job_runs_as_written(tmp_path: Path) -> None:
-    """The README's two terminals, run as written: terminal 1 in the background, terminal
+    """The guide's two terminals, run as written: terminal 1 in the background, terminal
     2's lines as one bash script in the same directory, with the installed ``xi-orders``
-    first on PATH (the README's ``export PATH``) and no XI_* variables set. The port is
+    first on PATH (the guide's ``export PATH``) and no XI_* variables set. The port is
     the only change (a free one instead of 8080, which may be taken here): terminal 2
     reaches the sandbox only through sandbox.env."""
     bash = shutil.which("bash")
     if bash is None:
         pytest.skip("needs bash")
-    first, second, line = cli_main_job()
+    first, second, where = cli_main_job()
     assert len(first) == 1 and first[0].startswith("xi-orders sandbox serve"), first
     serve = first[0].replace("--port 8080", f"--port {_free_port()}")
     env = {k: v for k, v in os.environ.items() if not k.startswith("XI_")}
@@ -222,18 +252,17 @@ def test_the_cli_main_job_runs_as_written(tmp_path: Path) -> None:
             timeout=240,
         )
     finally:
-        server.send_signal(signal.SIGINT)  # the README's Ctrl-C
+        server.send_signal(signal.SIGINT)  # the guide's Ctrl-C
         try:
             _, served_err = server.communicate(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
             raise
-    where = f"README.md:{line}"
     assert server.returncode == 0, (where, served_err)
     assert "Traceback" not in out.stderr, (where, out.stderr)
     assert "credentials work" in out.stdout, (where, out.stdout, out.stderr)
     assert out.stdout.rstrip().endswith("exit status 3"), (where, out.stdout[-500:], out.stderr)
-    # search --json writes one order a line; the README's echo appends a bare number
+    # search --json writes one order a line; the guide's echo appends a bare number
     lines = (tmp_path / "numbers.txt").read_text().splitlines()
     numbers = [json.loads(x)["ingramOrderNumber"] if x.startswith("{") else x for x in lines]
     assert len(numbers) > 10 and numbers[-1] == "20-ZZZZZ"

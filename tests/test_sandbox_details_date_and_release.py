@@ -72,11 +72,6 @@ def test_the_client_finds_orders_by_their_utc_date(served: tuple[Sandbox, httpx.
     anyio.run(main)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the client sends an aware datetime's own calendar day (-07:00), not its UTC "
-    "day: the change to _checks.get_order_params is in issue 24's report (lead's file)",
-)
 def test_the_client_turns_an_order_datetime_into_its_utc_day(
     served: tuple[Sandbox, httpx.Client],
 ) -> None:

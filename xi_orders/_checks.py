@@ -6,6 +6,7 @@ import the client or the send path (only errors, the converter, search helpers).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal, Protocol
 
 from ._convert import unstructure
@@ -53,6 +54,10 @@ def get_order_params(
     """The query of a ``get_order`` call, checked."""
     params: list[tuple[str, str]] = []
     if order_date is not None:
+        if isinstance(order_date, dt.datetime) and order_date.tzinfo is not None:
+            # ingramOrderDate is the order's creation day in UTC; the API's own
+            # ingram_order_date carries an offset (-07:00), so take it to UTC first
+            order_date = order_date.astimezone(dt.timezone.utc)
         params.append(("ingramOrderDate", as_date_string("order_date", order_date)))
     if vendor_number is not None:
         params.append(("vendorNumber", text("vendor_number", vendor_number)))

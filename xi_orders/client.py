@@ -306,7 +306,9 @@ class AsyncOrdersClient:
 
         Args:
             order_number: the Ingram Micro order number, e.g. ``"20-RD3QV"`` (max 12).
-            order_date: the order's date (``ingramOrderDate``), a ``date`` or ``"yyyy-MM-dd"``.
+            order_date: the order's creation day in UTC (``ingramOrderDate``): a ``date``,
+                ``"yyyy-MM-dd"``, or the order's own ``ingram_order_date`` (an aware
+                datetime, taken to its UTC day).
             vendor_number: ``vendorNumber``.
             simulate_status: sandbox only: answer as if the order were in this state.
             is_iml: ``isIml``.
