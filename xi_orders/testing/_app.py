@@ -21,16 +21,15 @@ import random
 import threading
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
 from . import _data as d
 from ._context import TokenBook
+from ._core import CoreConfig
 from ._http import JSON, CoreRequest, CoreResponse, Exchange, dumps, sign
 from ._lifecycle import Lifecycle
 from ._middleware import Middleware
 from ._store import OrderStore
-from ._types import Counters, FaultKind, Faults, Realism, RequestRecord, WebhookEvent
+from ._types import Counters, FaultKind, RequestRecord, WebhookEvent
 from .resources import details
 
 __all__ = [
@@ -42,37 +41,6 @@ __all__ = [
     "dumps",
     "sign",
 ]
-
-
-@dataclass
-class CoreConfig:
-    """Everything the core needs to know (filled in by :class:`~xi_orders.testing.Sandbox`)."""
-
-    seed: int
-    orders: int
-    customer_numbers: tuple[str, ...]
-    country_code: str
-    client_id: str
-    client_secret: str
-    clock: Callable[[], float]
-    latency: float | tuple[float, float]
-    rate_limits: dict[str, int]
-    rate_limit_window: float
-    faults: Faults | None
-    webhook_secret: str
-    token_ttl: int
-    catalog_size: int
-    history_days: float
-    hold_window: float
-    extra: dict[str, Any] = field(default_factory=dict)
-    #: per-endpoint window lengths (seconds) where they differ from ``rate_limit_window``
-    rate_limit_windows: dict[str, float] = field(default_factory=dict)
-    #: seconds before a new order shows up in search results
-    search_lag: float = 0.0
-    #: the real API's quirks to reproduce (each option is read in its own room)
-    realism: Realism = field(default_factory=Realism)
-    #: how many of the latest requests the log keeps (None: every one)
-    request_log_limit: int | None = 10_000
 
 
 class SandboxCore:

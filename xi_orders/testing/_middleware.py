@@ -31,7 +31,7 @@ from ._router import Match, no_route, route
 from ._types import ENDPOINTS, FAULT_KINDS, Counters, FaultKind, Faults, RequestRecord
 
 if TYPE_CHECKING:
-    from ._app import CoreConfig, SandboxCore
+    from ._core import Core, CoreConfig
 
 #: Faults that answer instead of the handler: the request is not processed.
 BEFORE: frozenset[str] = frozenset(
@@ -145,7 +145,7 @@ class FaultPicker:
         return None, slow
 
 
-Handler = Callable[["SandboxCore", RequestContext], CoreResponse]
+Handler = Callable[["Core", RequestContext], CoreResponse]
 
 
 def _is_json(req: CoreRequest) -> bool:
@@ -197,7 +197,7 @@ class Middleware:
             return html_response(503, HTML_503)
         return html_response(502, HTML_502)  # gateway_502_before
 
-    def _run(self, app: SandboxCore, match: Match, req: CoreRequest, now: float) -> CoreResponse:
+    def _run(self, app: Core, match: Match, req: CoreRequest, now: float) -> CoreResponse:
         """The handler, behind the token check, the rate limit and the IM-* header check."""
         assert match.handler is not None and match.endpoint is not None
         ctx = RequestContext(
@@ -228,7 +228,7 @@ class Middleware:
         app.lifecycle.sweep(now)
         return match.handler(app, ctx)
 
-    def handle(self, app: SandboxCore, req: CoreRequest) -> Exchange:
+    def handle(self, app: Core, req: CoreRequest) -> Exchange:
         """Process one request; returns how long to wait and what to answer."""
         now = self._cfg.clock()
         match = route(req.method, req.raw_path)

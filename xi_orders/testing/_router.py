@@ -14,10 +14,10 @@ from ._http import CoreRequest, CoreResponse, error_response
 from .resources import changes, create, details, search, token
 
 if TYPE_CHECKING:
-    from ._app import SandboxCore
     from ._context import RequestContext
+    from ._core import Core
 
-Handler = Callable[["SandboxCore", "RequestContext"], CoreResponse]
+Handler = Callable[["Core", "RequestContext"], CoreResponse]
 
 
 class Route(NamedTuple):

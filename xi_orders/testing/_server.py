@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from ._http import JSON_CT, CoreRequest, CoreResponse, dumps
 
 if TYPE_CHECKING:
-    from ._sandbox import Sandbox
+    from ._core import Served
 
 
 class _Server(ThreadingHTTPServer):
@@ -31,7 +31,7 @@ class _Server(ThreadingHTTPServer):
     block_on_close = False
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], sandbox: Sandbox, verbose: bool) -> None:
+    def __init__(self, address: tuple[str, int], sandbox: Served, verbose: bool) -> None:
         self.sandbox = sandbox
         self.verbose = verbose
         self.connections: set[socket.socket] = set()
@@ -168,7 +168,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 @contextlib.contextmanager
 def serve(
-    sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False
+    sandbox: Served, host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False
 ) -> Iterator[str]:
     """Run the sandbox on ``host:port`` (0: a free port) in a thread; yields its base URL."""
     server = _Server((host, port), sandbox, verbose)

@@ -16,7 +16,7 @@ import httpx
 from ._http import CoreRequest, CoreResponse, Exchange
 
 if TYPE_CHECKING:
-    from ._sandbox import Sandbox
+    from ._core import Served
 
 _DROPPED = "Server disconnected without sending a response."
 _RESET = "[Errno 104] Connection reset by peer"
@@ -89,7 +89,7 @@ class SandboxTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
     #: It holds no connection, so a client may use it from any event loop.
     keeps_connections = False
 
-    def __init__(self, sandbox: Sandbox) -> None:
+    def __init__(self, sandbox: Served) -> None:
         self._sandbox = sandbox
         self._core = sandbox._core
 

@@ -29,8 +29,8 @@ from .._http import (
 )
 
 if TYPE_CHECKING:
-    from .._app import SandboxCore
     from .._context import RequestContext
+    from .._core import Core
     from .._store import StoredOrder
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -164,7 +164,7 @@ def check_order_number(ctx: RequestContext, field: str) -> str:
     return number
 
 
-def find_order(core: SandboxCore, ctx: RequestContext, field: str) -> StoredOrder:
+def find_order(core: Core, ctx: RequestContext, field: str) -> StoredOrder:
     """The order named in the path, if well-formed and the caller's; else :class:`Reject`:
     400 (malformed), 404 (unknown, or another customer's), or with the realism option
     ``customer_mismatch="fault"`` a 400 ``{"faultcode", "faultstring"}`` for another
@@ -191,7 +191,7 @@ def find_order(core: SandboxCore, ctx: RequestContext, field: str) -> StoredOrde
 
 
 def accepted(
-    core: SandboxCore,
+    core: Core,
     ctx: RequestContext,
     status: int,
     body: JSON,

@@ -14,8 +14,8 @@ from .._http import JSON, JSON_CT, CoreResponse, bad_request, dumps, error_respo
 from ._common import DETAIL_ADDRESS_KEYS, accepted, body_json, find_item, find_order, int_or_none
 
 if TYPE_CHECKING:
-    from .._app import SandboxCore
     from .._context import RequestContext
+    from .._core import Core
 
 _NOT_HELD = (
     "Order can not be modified/released. Order is already released or Order is not "
@@ -130,7 +130,7 @@ def _release_body(raw: bytes) -> list[JSON]:
     ]
 
 
-def handle_modify(core: SandboxCore, ctx: RequestContext) -> CoreResponse:
+def handle_modify(core: Core, ctx: RequestContext) -> CoreResponse:
     """PUT /resellers/v6/orders/{orderNumber}: change a held order, or release it
     (``actionCode=release``)."""
     now, cid, rl = ctx.now, ctx.cid, ctx.rl
@@ -302,7 +302,7 @@ def handle_modify(core: SandboxCore, ctx: RequestContext) -> CoreResponse:
     return accepted(core, ctx, 207 if rejected else 201, out, drop="lines")
 
 
-def handle_cancel(core: SandboxCore, ctx: RequestContext) -> CoreResponse:
+def handle_cancel(core: Core, ctx: RequestContext) -> CoreResponse:
     """DELETE /resellers/v6/orders/{OrderNumber}: only an order on customer hold."""
     order = find_order(core, ctx, "OrderNumber")
     if not order.hold:

@@ -23,8 +23,8 @@ from ._common import (
 )
 
 if TYPE_CHECKING:
-    from .._app import SandboxCore
     from .._context import RequestContext
+    from .._core import Core
 
 # A create's ship-to also names a saved address.
 _CREATE_SHIPTO_KEYS = ("addressId", *DETAIL_ADDRESS_KEYS)
@@ -189,7 +189,7 @@ def validate(body: JSON, *, v7: bool) -> list[JSON]:
 
 
 def _create(
-    core: SandboxCore, body: JSON, ctx: RequestContext, *, v7: bool
+    core: Core, body: JSON, ctx: RequestContext, *, v7: bool
 ) -> tuple[StoredOrder | None, list[JSON], list[JSON], CoreResponse | None]:
     """Validate, apply the rules and create the order. Returns (order, accepted lines of
     the create response, rejected line items, error response)."""
@@ -437,7 +437,7 @@ def _ship_to_out(ship_to: JSON, *, v7: bool) -> JSON:
     return {k: out[k] for k in keys if k in out}
 
 
-def handle_v6(core: SandboxCore, ctx: RequestContext) -> CoreResponse:
+def handle_v6(core: Core, ctx: RequestContext) -> CoreResponse:
     """POST /resellers/v6/orders: 201, or 207 when some lines were rejected."""
     body = body_json(ctx)
     order, created_lines, rejected, error = _create(core, body, ctx, v7=False)
@@ -469,7 +469,7 @@ def handle_v6(core: SandboxCore, ctx: RequestContext) -> CoreResponse:
     return accepted(core, ctx, 207 if rejected else 201, out, drop="orders")
 
 
-def handle_v7(core: SandboxCore, ctx: RequestContext) -> CoreResponse:
+def handle_v7(core: Core, ctx: RequestContext) -> CoreResponse:
     """POST /resellers/v7/orders: 200 with a confirmation number; the order arrives later
     as an ``IM::async_order_create`` webhook event."""
     now = ctx.now

@@ -21,13 +21,13 @@ from .._store import StoredOrder
 from ._common import ORDER_NUMBER_MAX, ORDER_NUMBER_RE, find_order, valid_date
 
 if TYPE_CHECKING:
-    from .._app import SandboxCore
     from .._context import RequestContext
+    from .._core import Core
 
 SIMULATE = ("IM::SHIPPED", "IM::PARTIALLY_SHIPPED", "IM::HOLD", "IM::INVOICED")
 
 
-def handle(core: SandboxCore, ctx: RequestContext) -> CoreResponse:
+def handle(core: Core, ctx: RequestContext) -> CoreResponse:
     """GET /resellers/v6.1/orders/{ordernumber}."""
     number = ctx.param
     now, cid, rl = ctx.now, ctx.cid, ctx.rl
@@ -186,14 +186,14 @@ def _number_variants(rng: random.Random, line: JSON) -> None:
                     pkg["trackingNumber"] = ""
 
 
-def _without_lines(core: SandboxCore, number: str) -> bool:
+def _without_lines(core: Core, number: str) -> bool:
     chosen = core.cfg.realism.details_without_lines
     if isinstance(chosen, frozenset):
         return number.upper() in chosen
     return chosen > 0 and random.Random(f"{core.cfg.seed}:{number}:lines").random() < chosen
 
 
-def realistic(core: SandboxCore, order: StoredOrder, det: JSON) -> JSON:
+def realistic(core: Core, order: StoredOrder, det: JSON) -> JSON:
     """Apply the details realism options to ``det`` (a copy of the order's detail), in place."""
     realism = core.cfg.realism
     if realism.nulls:
@@ -231,7 +231,7 @@ def _drop_nulls(node: object) -> None:
             _drop_nulls(item)
 
 
-def _plain(core: SandboxCore) -> bool:
+def _plain(core: Core) -> bool:
     r = core.cfg.realism
     return not (
         r.nulls
@@ -242,7 +242,7 @@ def _plain(core: SandboxCore) -> bool:
     )
 
 
-def render(core: SandboxCore, order: StoredOrder) -> bytes:
+def render(core: Core, order: StoredOrder) -> bytes:
     """The detail JSON as get-order answers it (realism applied; cached per change)."""
     if _plain(core):
         return order.detail_bytes
@@ -254,7 +254,7 @@ def render(core: SandboxCore, order: StoredOrder) -> bytes:
     return cached
 
 
-def _simulated(core: SandboxCore, order: StoredOrder, sim: str, now: float) -> bytes:
+def _simulated(core: Core, order: StoredOrder, sim: str, now: float) -> bytes:
     """The detail as it would read in the simulated status (seeded per order; cached)."""
     cached = order.sim_cache.get(sim)
     if cached is not None:

@@ -23,8 +23,8 @@ from ._common import valid_date
 from .details import DETAIL_SPELLINGS, spell
 
 if TYPE_CHECKING:
-    from .._app import SandboxCore
     from .._context import RequestContext
+    from .._core import Core
 
 STRING_FILTERS = {
     "ingramOrderNumber": 11,
@@ -208,7 +208,7 @@ def _filters(
     return page_size, page_number, filters
 
 
-def _mixed_summary(core: SandboxCore, order: StoredOrder) -> bytes:
+def _mixed_summary(core: Core, order: StoredOrder) -> bytes:
     """The search entry with its statuses spelled the real ways (seeded; cached)."""
     cached = order.sim_cache.get("@summary")
     if cached is None:
@@ -222,7 +222,7 @@ def _mixed_summary(core: SandboxCore, order: StoredOrder) -> bytes:
     return cached
 
 
-def _schema_summary(core: SandboxCore, order: StoredOrder, mixed: bool) -> bytes:
+def _schema_summary(core: Core, order: StoredOrder, mixed: bool) -> bytes:
     """The search entry in the schema's shapes (``Realism.schema_shapes``; cached): totals
     as numbers, each sub-order's ``links`` as an array."""
     cached = order.sim_cache.get("@schema-summary")
@@ -238,7 +238,7 @@ def _schema_summary(core: SandboxCore, order: StoredOrder, mixed: bool) -> bytes
     return cached
 
 
-def handle(core: SandboxCore, ctx: RequestContext) -> CoreResponse:
+def handle(core: Core, ctx: RequestContext) -> CoreResponse:
     """GET /resellers/v6/orders/search."""
     realism = core.cfg.realism
     mixed = realism.status_spelling == "mixed"

@@ -16,11 +16,11 @@ from urllib.parse import parse_qsl
 from .._http import CoreResponse, json_response
 
 if TYPE_CHECKING:
-    from .._app import SandboxCore
     from .._context import RequestContext
+    from .._core import Core
 
 
-def handle(core: SandboxCore, ctx: RequestContext) -> CoreResponse:
+def handle(core: Core, ctx: RequestContext) -> CoreResponse:
     """POST /oauth/oauth30/token (and GET /oauth/oauth20/token)."""
     req = ctx.req
     source = req.body.decode("utf-8", "replace") if req.method == "POST" else req.query
