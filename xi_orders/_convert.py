@@ -418,7 +418,7 @@ def _hook_for(tp: Any) -> Callable[[Any, Any], Any]:
     item = (get_args(tp) or (Any,))[0] if _is_list(tp) else tp
     if item in _GENERATING:
         return _lazy_hook(tp)
-    return cast("Callable[[Any, Any], Any]", converter.get_structure_hook(tp))
+    return converter.get_structure_hook(tp)
 
 
 def _make_model_hook(cls: type) -> Callable[[Any, Any], Any]:

@@ -100,6 +100,7 @@ _SINGLE = frozenset(
         "modify_order",
         "release_order",
         "cancel_order",
+        "get_vendor_required_info",
     }
 )
 
@@ -140,6 +141,7 @@ class AsyncRawResponses:
         modify_order = _raw(AsyncOrdersClient.modify_order)
         release_order = _raw(AsyncOrdersClient.release_order)
         cancel_order = _raw(AsyncOrdersClient.cancel_order)
+        get_vendor_required_info = _raw(AsyncOrdersClient.get_vendor_required_info)
     else:
 
         def __getattr__(self, name: str) -> Callable[..., Awaitable[RawResponse[Any]]]:
@@ -166,6 +168,7 @@ class RawResponses:
         modify_order = _raw_blocking(AsyncOrdersClient.modify_order)
         release_order = _raw_blocking(AsyncOrdersClient.release_order)
         cancel_order = _raw_blocking(AsyncOrdersClient.cancel_order)
+        get_vendor_required_info = _raw_blocking(AsyncOrdersClient.get_vendor_required_info)
     else:
 
         def __getattr__(self, name: str) -> Callable[..., RawResponse[Any]]:

@@ -52,11 +52,13 @@ class Endpoint:
     name: str
     method: str
     path: str
+    #: a POST that only reads (Vendor Required Info): retried like a GET
+    reads_only: bool = False
 
     @property
     def changes_orders(self) -> bool:
         """Whether a duplicate send could create or change an order twice."""
-        return self.method != "GET"
+        return self.method != "GET" and not self.reads_only
 
 
 GET_ORDER = Endpoint("get_order", "GET", "/resellers/v6.1/orders/{}")
@@ -66,6 +68,9 @@ CREATE_ORDER_V7 = Endpoint("create_order_v7", "POST", "/resellers/v7/orders")
 # Modify and release share the endpoint (and so its rate limit).
 MODIFY_ORDER = Endpoint("modify_order", "PUT", "/resellers/v6/orders/{}")
 CANCEL_ORDER = Endpoint("cancel_order", "DELETE", "/resellers/v6/orders/{}")
+VENDOR_REQUIRED_INFO = Endpoint(
+    "get_vendor_required_info", "POST", "/resellers/v7/vendorrequiredinfo", reads_only=True
+)
 
 
 def new_correlation_id() -> str:

@@ -35,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 import attrs
 
@@ -79,8 +79,6 @@ __all__ = [
 #: ``subscriptionPeriod.endDateAlignmentType`` values the YAML spec names.
 END_DATE_ALIGNMENTS = ("MATCH_END_OF_CALENDAR_MONTH", "CO_TERM_ON_SUBSCRIPTION")
 
-P = TypeVar("P", bound="Period")
-
 
 @attrs.define(kw_only=True)
 class Period:
@@ -101,12 +99,12 @@ class Period:
     extras: dict[str, Any] = extras_field()
 
     @classmethod
-    def months(cls: type[P], duration: int) -> P:
+    def months(cls, duration: int) -> Period:
         """``duration`` months."""
         return cls(type="Months", duration=duration)
 
     @classmethod
-    def years(cls: type[P], duration: int) -> P:
+    def years(cls, duration: int) -> Period:
         """``duration`` years."""
         return cls(type="Years", duration=duration)
 
