@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import _data as d
+from . import _vendor_catalog as vendor_catalog
 from ._context import TokenBook
 from ._http import JSON, CoreRequest, CoreResponse, Exchange, dumps, sign
 from ._lifecycle import Lifecycle
@@ -103,6 +104,9 @@ class SandboxCore:
                     taken=set(),
                 )
             )
+        # added after the seeded orders: those stay as they were
+        self.catalog.update((i.ingram_part_number, i) for i in vendor_catalog.items(self.catalog))
+        self.by_vendor_part = {i.vendor_part_number.upper(): i for i in self.catalog.values()}
         self.lifecycle = Lifecycle(
             self.store,
             self.catalog,

@@ -142,6 +142,8 @@ def check_headers(
                 "message": "IM-CorrelationID must be at most 32 characters",
             }
         )
+    if ctx.endpoint == "get_vendor_required_info" and (sender is None or not sender.strip()):
+        fields.append({"field": "IM-SenderID", "message": "IM-SenderID is required"})
     if sender is not None and len(sender) > 32:
         fields.append(
             {

@@ -48,6 +48,7 @@ ENDPOINTS: tuple[str, ...] = (
     "create_order_v7",
     "modify_order",
     "cancel_order",
+    "get_vendor_required_info",
 )
 ORDER_ENDPOINTS: frozenset[str] = frozenset(ENDPOINTS) - {"token"}
 
