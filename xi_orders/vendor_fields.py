@@ -170,10 +170,12 @@ def _groups(info: ProductVendorInfo) -> Iterator[tuple[Kind, VendorAttributeGrou
         yield "vri", group
 
 
-def walk(info: ProductVendorInfo) -> Iterator[tuple[int, tuple[str, ...], VendorAttribute]]:
-    """Every node of the tree, depth first: ``(depth, path, node)``, choices included (a
-    choice is a node without a name). For showing the whole tree; :func:`fields_to_fill`
-    follows only the chosen path."""
+def walk(
+    info: ProductVendorInfo | VendorAttributeGroup,
+) -> Iterator[tuple[int, tuple[str, ...], VendorAttribute]]:
+    """Every node of the tree (of a product, or of one of its groups), depth first:
+    ``(depth, path, node)``, choices included (a choice is a node without a name). For
+    showing the whole tree; :func:`fields_to_fill` follows only the chosen path."""
 
     def nodes(
         items: Sequence[VendorAttribute], depth: int, path: tuple[str, ...]
@@ -183,7 +185,8 @@ def walk(info: ProductVendorInfo) -> Iterator[tuple[int, tuple[str, ...], Vendor
             step = (*path, f"{node.name}" if node.name else f"={node.value}")
             yield from nodes(node.choices, depth + 1, step)
 
-    for _kind, group in _groups(info):
+    groups = [info] if isinstance(info, VendorAttributeGroup) else [g for _, g in _groups(info)]
+    for group in groups:
         yield from nodes(group.attributes, 0, ())
 
 

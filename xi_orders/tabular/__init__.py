@@ -20,7 +20,8 @@ it gives every result a notebook user meets its display:
 - ``_repr_html_`` (Jupyter's rich display) for an ``OrderDetail``, ``OrderLine``,
   ``OrderSummary``, ``OrderSearchPage``, any ``XiError``, what the changing calls return
   (``OrderCreateResponse``, ``OrderCreateV7Confirmation``, ``OrderModifyResponse`` and,
-  for a cancel, ``ResponseMeta``), a bulk lookup's results (``BulkResults``), a search's
+  for a cancel, ``ResponseMeta``), Vendor Required Info (``VendorRequiredInfo``,
+  ``ProductVendorInfo``: the attribute tree, indented), a bulk lookup's results (``BulkResults``), a search's
   results (``SearchResults``), the paginators and the bulk lookups themselves;
 - ``_repr_pretty_`` (IPython's text display: a terminal's output and a notebook's
   ``text/plain``, a header line and a few rows) for all of those, whose attrs reprs run
@@ -47,6 +48,8 @@ from ..models import (
     OrderModifyResponse,
     OrderSearchPage,
     OrderSummary,
+    ProductVendorInfo,
+    VendorRequiredInfo,
 )
 from ..pagination import AsyncPaginator, SearchResults
 from ..sync import BlockingBulkLookup, Paginator
@@ -67,6 +70,7 @@ from ._text import (
     summary_text,
     v7_text,
 )
+from ._vendor import vendor_html, vendor_rows, vendor_text
 
 __all__ = [
     "MAX_ROWS",
@@ -78,6 +82,8 @@ __all__ = [
     "table_html",
     "to_dataframe",
     "to_rows",
+    "vendor_html",
+    "vendor_rows",
 ]
 
 _ASYNC_HOW = "async for order in it, await it.collect(), or it.pages()"
@@ -122,6 +128,8 @@ def _attach_notebook_reprs() -> None:
         (OrderCreateV7Confirmation, v7_html, v7_text),
         (OrderModifyResponse, modify_html, modify_text),
         (ResponseMeta, meta_html, meta_text),
+        (VendorRequiredInfo, vendor_html, vendor_text),
+        (ProductVendorInfo, vendor_html, vendor_text),
     ):
         for each in _with_subclasses(cls):
             _attach(each, _repr_html_=html_of, _repr_pretty_=_pretty_printer(text_of))
