@@ -70,7 +70,7 @@ from ._text import (
     summary_text,
     v7_text,
 )
-from ._vendor import vendor_html, vendor_rows, vendor_text
+from ._vendor import product_caption, vendor_html, vendor_rows, vendor_text
 
 __all__ = [
     "MAX_ROWS",
@@ -78,6 +78,7 @@ __all__ = [
     "lines_to_rows",
     "order_html",
     "page_html",
+    "product_caption",
     "summary_html",
     "table_html",
     "to_dataframe",
