@@ -260,7 +260,7 @@ async def test_sender_id_is_required_before_anything_is_sent() -> None:
 @pytest.mark.anyio
 async def test_faults_and_rate_limits_cover_the_endpoint_and_reads_are_retried() -> None:
     assert "get_vendor_required_info" in ENDPOINTS
-    sandbox = Sandbox(rate_limit={"get_vendor_required_info": 7})
+    sandbox = Sandbox(rate_limit={"get_vendor_required_info": 7}, rate_limit_window=1.0)
     sandbox.inject("server_error", endpoint="get_vendor_required_info")
     sandbox.inject("rate_limit", endpoint="get_vendor_required_info")
     sandbox.inject("drop_before", endpoint="get_vendor_required_info")
