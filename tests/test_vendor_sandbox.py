@@ -380,3 +380,42 @@ def test_cli_vendor_info_without_a_sender_id_or_products_is_a_usage_error(
     done = _cli(box, url)
     assert done.returncode == 2 and "at least one SKU" in done.stderr
     assert box.counters.requests["get_vendor_required_info"] == before
+
+
+@pytest.mark.anyio
+async def test_telemetry_covers_the_endpoint() -> None:
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    sandbox = Sandbox()
+    try:
+        async with sandbox.client(sender_id="ME", tracer_provider=provider) as client:
+            await client.get_vendor_required_info([SOFTWARE], correlation_id="traced-vri")
+    finally:
+        provider.shutdown()
+    spans = {s.name: s for s in exporter.get_finished_spans()}
+    assert "xi_orders.get_vendor_required_info" in spans
+    http = spans["POST /resellers/v7/vendorrequiredinfo"]
+    attributes = dict(http.attributes or {})
+    assert attributes["url.template"] == "/resellers/v7/vendorrequiredinfo"
+    assert attributes["xi_orders.endpoint"] == "get_vendor_required_info"
+    assert attributes["xi_orders.correlation_id"] == "traced-vri"
+    assert attributes["http.response.status_code"] == 200
+
+
+@pytest.mark.anyio
+async def test_a_lone_object_for_a_one_product_answer_still_decodes() -> None:
+    from xi_orders.testing import Realism
+
+    sandbox = Sandbox(realism=Realism(vendor_info_single_object=True))
+    async with sandbox.client(sender_id="ME") as client:
+        raw = await client.with_raw_response.get_vendor_required_info([SOFTWARE])
+        assert isinstance(json.loads(raw.content), dict)  # not a list
+        (software,) = raw.parse()
+        assert software.ingram_part_number == SOFTWARE and software.needs_fields
+        both = await client.get_vendor_required_info([SOFTWARE, WARRANTY])
+        assert [p.label for p in both] == [SOFTWARE, WARRANTY]

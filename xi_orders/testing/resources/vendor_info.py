@@ -5,7 +5,7 @@ One entry per product asked about (by ``ingramPartNumber``, ``vendorPartNumber``
 (an unknown product is named there, not refused), and the vendor's fields as the API sends
 them: ``vmfAdditionalAttributes`` (software, warranty) and ``vriAdditionalAttributes``
 (cloud plans: a tree of choices), empty strings included. IM-SenderID is required here
-(``_context``). Imports ``_data``, ``_http``, ``_vendor_catalog``, ``resources._common``.
+(``_context``). Realism: ``vendor_info_single_object``. Imports ``_data``, ``_http``, ``_vendor_catalog``, ``resources._common``.
 """
 
 from __future__ import annotations
@@ -94,4 +94,6 @@ def handle(core: SandboxCore, ctx: RequestContext) -> CoreResponse:
         plain = sorted(p for p, i in core.catalog.items() if not i.vendor_fields)
         for part in rng.sample(plain, rng.randint(1, 3)):
             out.append(_entry(core.catalog[part], {"ingramPartNumber": part}, quote_text, cid))
+    if core.cfg.realism.vendor_info_single_object and len(out) == 1:
+        return json_response(200, out[0], ctx.rl)
     return json_response(200, out, ctx.rl)
