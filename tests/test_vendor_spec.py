@@ -467,3 +467,63 @@ async def test_the_sandbox_answers_vendor_required_info_in_the_yaml_shape() -> N
     info = raw.parse()
     assert [p.label for p in info] == ["ZS4101", "ZW4102", "NOPE99", "610302"]
     assert _raw_nodes(body) == sum(len(list(vendor_fields.walk(p))) for p in info)
+
+
+@pytest.mark.anyio
+async def test_v7_creates_the_client_sends_validate_against_the_yaml() -> None:
+    """The spec has no v7 request example: the creates the client sends are checked instead,
+    headers included (the full request above, and a subscription order the sandbox places)."""
+    spec = load_yaml_spec()
+    schema = strict(spec, spec["components"]["schemas"]["order_create_v7_request"])
+    params = spec["paths"]["/resellers/v7/orders"]["post"]["parameters"]
+    sent: list[httpx.Request] = []
+
+    async def record(request: httpx.Request) -> None:
+        if request.url.path == "/resellers/v7/orders":
+            sent.append(request)
+
+    sandbox = Sandbox()
+    async with sandbox.client(sender_id="ME", event_hooks={"request": [record]}) as client:
+        (plan,) = await client.get_vendor_required_info([VendorProduct(plan_id="610301")])
+        answers = {
+            "tier1_mpn": "1",
+            "tenant_preference": "existing",
+            "microsoft_domain": "contoso",
+            "relationship_url": "no",
+        }
+        placed = OrderCreateV7Request(
+            customer_order_number="PO-YAML-2",
+            lines=[
+                OrderCreateV7Line(
+                    customer_line_number="1",
+                    plan_id="610301",
+                    quantity=1,
+                    subscription_period=[Period.months(1)],
+                    billing_period=[Period.months(1)],
+                    vri_additional_attributes=vendor_fields.answer_groups(plan, answers),
+                )
+            ],
+        )
+        await client.create_order_v7(placed)
+        # a quote order: the sandbox orders the quote's products, whatever the lines say
+        assert (await client.create_order_v7(full_v7_request())).confirmation_number
+    assert len(sent) == 2
+    for request in sent:
+        body = json.loads(request.content)
+        no_nulls(body)
+        jsonschema.validate(body, schema)
+        for param in params:
+            value = request.headers.get(param["name"])
+            assert value or not param["required"], param["name"]
+            if value is not None and "maxLength" in param["schema"]:
+                assert len(value) <= param["schema"]["maxLength"]
+
+
+def test_a_missing_yaml_spec_is_an_error_not_a_skip(tmp_path: Any) -> None:
+    from spec_support import SpecNotFound, read_yaml_spec
+
+    with pytest.raises(SpecNotFound, match="could not be read"):
+        read_yaml_spec(tmp_path / "nope.yaml")
+    (tmp_path / "bad.yaml").write_text("a: 1\n", encoding="utf-8")
+    with pytest.raises(SpecNotFound, match="not an OpenAPI"):
+        read_yaml_spec(tmp_path / "bad.yaml")
