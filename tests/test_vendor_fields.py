@@ -25,9 +25,11 @@ from xi_orders.models import (
     VendorProduct,
     VendorRequiredInfo,
     VendorRequiredInfoRequest,
+    VendorResponseMessage,
     WarrantyInfo,
     WarrantyLink,
 )
+from xi_orders.tabular import vendor_rows
 
 
 def _example(name: str) -> ProductVendorInfo:
@@ -386,3 +388,32 @@ def test_periods_and_money_on_the_wire() -> None:
         Period.years(3)
     ]
     assert str(Period.years(3)) == "3 Years"
+
+
+def test_notebook_and_text_displays_show_the_tree_indented(plan: ProductVendorInfo) -> None:
+    info = VendorRequiredInfo(products=[plan])
+    html = info._repr_html_()  # type: ignore[attr-defined]
+    assert "<caption>438308 Microsoft 365 F3 (NCE COM MTH): subscription fields</caption>" in html
+    assert "tenant_preference" in html and "new / existing" in html
+    nbsp = "\u00a0"
+    assert f"{nbsp * 4}\u21b3 new" in html  # a choice, one level in
+    assert f"{nbsp * 8}microsoft_domain" in html  # its questions, two levels in
+    assert "value: onmicrosoft.com" in html
+    rows = [r["field"].strip(nbsp) for r in vendor_rows(plan)]
+    assert rows.count("microsoft_domain") == 2  # asked on both branches
+    printed: list[str] = []
+
+    class Printer:
+        def text(self, value: str) -> None:
+            printed.append(value)
+
+    info._repr_pretty_(Printer(), False)  # type: ignore[attr-defined]
+    lines = printed[0].splitlines()
+    assert lines[0] == "VendorRequiredInfo: 1 product(s)"
+    assert "  tenant_preference  [new / existing]" in lines
+    assert "      \u21b3 new" in lines
+    # a product's message and an escaped name
+    odd = ProductVendorInfo(ingram_part_number="<b>X</b>")
+    odd.response_messages = [VendorResponseMessage(message="Product not found")]
+    shown = odd._repr_html_()  # type: ignore[attr-defined]
+    assert "&lt;b&gt;X&lt;/b&gt;: Product not found" in shown and "<b>X</b>" not in shown
