@@ -419,3 +419,18 @@ async def test_a_lone_object_for_a_one_product_answer_still_decodes() -> None:
         assert software.ingram_part_number == SOFTWARE and software.needs_fields
         both = await client.get_vendor_required_info([SOFTWARE, WARRANTY])
         assert [p.label for p in both] == [SOFTWARE, WARRANTY]
+
+
+@pytest.mark.anyio
+async def test_a_quote_is_asked_about_by_its_number() -> None:
+    sandbox = Sandbox()
+    async with sandbox.client(sender_id="ME") as client:
+        info = await client.get_vendor_required_info(quote_number="QUO-14551943-D2Y9L9")
+        assert 1 <= len(info) <= 3
+        assert all(p.quote_number == "QUO-14551943-D2Y9L9" and p.ingram_part_number for p in info)
+        assert all(p.ingram_part_number in sandbox.catalog for p in info)
+        # the quote's products are the ones a create from the quote orders: none needs fields
+        assert not any(p.needs_fields for p in info)
+        with pytest.raises(ValidationError) as error:
+            await client.get_vendor_required_info(None)
+        assert error.value.field == "products"

@@ -80,7 +80,7 @@ Kind = Literal["vmf", "vri"]
 
 
 def request_body(
-    products: Iterable[ProductLike], quote_number: str | None, sender_id: str | None
+    products: Iterable[ProductLike] | None, quote_number: str | None, sender_id: str | None
 ) -> VendorRequiredInfoRequest:
     """The checked request of one ``get_vendor_required_info`` call."""
     if not sender_id:
@@ -89,7 +89,9 @@ def request_body(
             "is required for Vendor Required Info (the API requires IM-SenderID there): "
             "pass sender_id= to the client (or set XI_SENDER_ID)",
         )
-    if isinstance(products, (str, VendorProduct)):
+    if products is None:
+        products = []
+    elif isinstance(products, (str, VendorProduct)):
         products = [products]
     items: list[VendorProduct] = []
     for i, item in enumerate(products):
