@@ -295,8 +295,13 @@ def test_sync_client_and_raw_responses_over_the_served_sandbox(served: tuple[San
     assert list(ours) == list(
         inspect.signature(AsyncOrdersClient.get_vendor_required_info).parameters
     )
-    with OrdersClient.wrap(box.client(base_url=url, transport=None, sender_id="ME")) as client:
+    box.inject("drop_after", endpoint="get_vendor_required_info")  # over a real socket
+    retry = RetryPolicy(attempts=3, wait_initial=0.01, wait_max=0.02)
+    served_client = box.client(base_url=url, transport=None, sender_id="ME", retry=retry)
+    with OrdersClient.wrap(served_client) as client:
         info = client.get_vendor_required_info([VendorProduct(plan_id=PLAN), "NOPE99"])
+        dropped = [r for r in box.request_log if r.fault == "drop_after"]
+        assert [r.endpoint for r in dropped] == ["get_vendor_required_info"]  # and retried
         assert info[0].plan_id == PLAN and info[1].response_messages
         raw = client.with_raw_response.get_vendor_required_info([SOFTWARE])
         assert raw.status_code == 200 and raw.headers["IM-CorrelationID"]
