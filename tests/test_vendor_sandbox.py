@@ -439,3 +439,25 @@ async def test_a_quote_is_asked_about_by_its_number() -> None:
         with pytest.raises(ValidationError) as error:
             await client.get_vendor_required_info(None)
         assert error.value.field == "products"
+
+
+@pytest.mark.anyio
+async def test_an_optional_field_and_order_level_vendor_groups() -> None:
+    sandbox = Sandbox()
+    async with sandbox.client(sender_id="ME") as client:
+        (software,) = await client.get_vendor_required_info([SOFTWARE])
+        fields = {f.name: f for f in vendor_fields.fields_to_fill(software)}
+        assert fields["RESELLER_REFERENCE"].required is False  # attributeRequired "false"
+        assert fields["END_USER_EMAIL"].required is True  # not said: required
+        # hardware-style answers as the order's vendor groups (vmfVendorAdditionalAttributes)
+        request = OrderCreateV7Request(
+            customer_order_number="PO-VRI-G",
+            vmf_vendor_additional_attributes=vendor_fields.answer_groups(
+                software, SOFTWARE_ANSWERS, kind="vmf"
+            ),
+            lines=[
+                OrderCreateV7Line(customer_line_number="1", ingram_part_number=SOFTWARE, quantity=1)
+            ],
+        )
+        assert (await client.create_order_v7(request, check_vendor_fields=True)).confirmation_number
+        assert sandbox.counters.orders_created == 1

@@ -121,6 +121,13 @@ def items(taken: Mapping[str, d.CatalogItem]) -> Iterator[d.CatalogItem]:
                         [
                             _q("END_USER_EMAIL", "End user email", hint="Licence keys go here"),
                             _q("VEND_AUTH_NBR", "Vendor authorization number"),
+                            # the one question the vendor marks optional, as the API can
+                            # (attributeRequired, a string)
+                            _q(
+                                "RESELLER_REFERENCE",
+                                "Reseller reference",
+                                attributeRequired="false",
+                            ),
                         ],
                     ),
                 ),
@@ -313,6 +320,9 @@ def create_errors(
             for node in _reached(group.get("additionalAttributes") or [], answers):
                 name = str(node["attributeName"])
                 answer = answers.get(name)
+                optional = str(node.get("attributeRequired", "")).lower() in ("false", "n", "no")
+                if not answer and optional:
+                    continue
                 if not answer:
                     fields.append(
                         {
