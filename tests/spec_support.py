@@ -17,6 +17,9 @@ from typing import Any, NamedTuple
 
 REPO = Path(__file__).resolve().parents[1]
 BUNDLED_SPEC = REPO / "tests" / "data" / "spec" / "XI-Resellers-API-Spec.json"
+#: The YAML form of the same spec (same upstream commit): the only one with Vendor Required
+#: Info and the cloud-subscription fields of the v7 create request.
+BUNDLED_YAML_SPEC = BUNDLED_SPEC.with_suffix(".yaml")
 
 
 class SpecNotFound(RuntimeError):
@@ -51,6 +54,36 @@ def read_spec(path: Path) -> dict[str, Any]:
 def load_spec() -> dict[str, Any]:
     """The parsed spec (cached); raises ``SpecNotFound`` where it is absent."""
     return read_spec(SPEC_PATH)
+
+
+def yaml_spec_path() -> Path:
+    """Where the YAML spec is read from: ``$XI_YAML_SPEC_PATH`` when set, else the bundled copy."""
+    override = os.environ.get("XI_YAML_SPEC_PATH")
+    return Path(override) if override else BUNDLED_YAML_SPEC
+
+
+def read_yaml_spec(path: Path) -> dict[str, Any]:
+    """The parsed YAML spec at ``path``; raises ``SpecNotFound`` when absent or unreadable."""
+    import yaml  # the dev extra's PyYAML; only the YAML spec tests need it
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        with path.open(encoding="utf-8") as fh:
+            spec = yaml.load(fh, Loader=loader)  # a safe loader (C or pure Python)
+    except (OSError, yaml.YAMLError) as exc:
+        raise SpecNotFound(
+            f"Ingram Micro's OpenAPI spec (YAML) could not be read at {path} ({exc}); the "
+            "repository ships it at tests/data/spec/ (XI_YAML_SPEC_PATH overrides that path)"
+        ) from exc
+    if not isinstance(spec, dict) or "paths" not in spec:
+        raise SpecNotFound(f"{path} is not an OpenAPI document (no 'paths')")
+    return spec
+
+
+@cache
+def load_yaml_spec() -> dict[str, Any]:
+    """The parsed YAML spec (cached); raises ``SpecNotFound`` where it is absent."""
+    return read_yaml_spec(yaml_spec_path())
 
 
 def require_spec() -> dict[str, Any]:

@@ -397,7 +397,39 @@ def _plain_init(cls: type) -> bool:
     )
 
 
+#: The models whose structure function is being generated: a field of one of these types
+#: (a tree, such as the vendor-field ``VendorAttribute`` whose ``choices`` are attributes
+#: again) looks its hook up when first used, not while the function is built.
+_GENERATING: set[type] = set()
+
+
+def _lazy_hook(tp: Any) -> Callable[[Any, Any], Any]:
+    hook: list[Callable[[Any, Any], Any]] = []
+
+    def structure_later(value: Any, _: Any = None) -> Any:
+        if not hook:
+            hook.append(converter.get_structure_hook(tp))
+        return hook[0](value, tp)
+
+    return structure_later
+
+
+def _hook_for(tp: Any) -> Callable[[Any, Any], Any]:
+    item = (get_args(tp) or (Any,))[0] if _is_list(tp) else tp
+    if item in _GENERATING:
+        return _lazy_hook(tp)
+    return converter.get_structure_hook(tp)
+
+
 def _make_model_hook(cls: type) -> Callable[[Any, Any], Any]:
+    _GENERATING.add(cls)
+    try:
+        return _generate_model_hook(cls)
+    finally:
+        _GENERATING.discard(cls)
+
+
+def _generate_model_hook(cls: type) -> Callable[[Any, Any], Any]:
     attrs.resolve_types(cls)
     fields = _wire_fields(cls)
     names: dict[str, Any] = {
@@ -424,7 +456,7 @@ def _make_model_hook(cls: type) -> Callable[[Any, Any], Any]:
     wired = {field.name for field, _ in fields}
     for i, (field, key) in enumerate(fields):
         tp, is_list = _field_type(field)
-        names[f"h{i}"] = converter.get_structure_hook(tp)
+        names[f"h{i}"] = _hook_for(tp)
         names[f"t{i}"] = tp
         k = repr(key)
         var = f"f{i}"
@@ -436,7 +468,7 @@ def _make_model_hook(cls: type) -> Callable[[Any, Any], Any]:
             (item_type,) = get_args(tp) or (Any,)
             if _is_model(item_type):
                 # the common case inline: a list of objects, each through its model function
-                names[f"i{i}"] = converter.get_structure_hook(item_type)
+                names[f"i{i}"] = _hook_for(item_type)
                 fast = [
                     "if v.__class__ is list and len(v) == 1:",
                     f"  {var} = [i{i}(v[0])]",

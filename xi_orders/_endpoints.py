@@ -18,11 +18,13 @@ class Endpoint:
     name: str
     method: str
     path: str
+    #: A POST that only reads (Vendor Required Info): retried as a GET is.
+    reads_only: bool = False
 
     @property
     def changes_orders(self) -> bool:
         """Whether a duplicate send could create or change an order twice."""
-        return self.method != "GET"
+        return self.method != "GET" and not self.reads_only
 
     @property
     def template(self) -> str:
@@ -39,6 +41,9 @@ CREATE_ORDER_V7 = Endpoint("create_order_v7", "POST", "/resellers/v7/orders")
 # Modify and release share the endpoint (and so its rate limit).
 MODIFY_ORDER = Endpoint("modify_order", "PUT", "/resellers/v6/orders/{}")
 CANCEL_ORDER = Endpoint("cancel_order", "DELETE", "/resellers/v6/orders/{}")
+VENDOR_REQUIRED_INFO = Endpoint(
+    "get_vendor_required_info", "POST", "/resellers/v7/vendorrequiredinfo", reads_only=True
+)
 
 #: Every endpoint by name, the token endpoint included.
 ENDPOINTS: dict[str, Endpoint] = {
@@ -51,6 +56,7 @@ ENDPOINTS: dict[str, Endpoint] = {
         CREATE_ORDER_V7,
         MODIFY_ORDER,
         CANCEL_ORDER,
+        VENDOR_REQUIRED_INFO,
     )
 }
 
@@ -64,4 +70,5 @@ SINGLE_REQUEST: dict[str, Endpoint] = {
     "modify_order": MODIFY_ORDER,
     "release_order": MODIFY_ORDER,
     "cancel_order": CANCEL_ORDER,
+    "get_vendor_required_info": VENDOR_REQUIRED_INFO,
 }

@@ -35,6 +35,7 @@ from .models import (
     CreatedOrder,
     CreatedOrderLine,
     OrderCreateLine,
+    OrderCreateV7Line,
     OrderDetail,
     OrderSummary,
 )
@@ -100,8 +101,11 @@ class _Placeable(Protocol):
     """What reconciliation reads of a create request (v6 or v7)."""
 
     customer_order_number: str | None
-    lines: list[OrderCreateLine]
     ship_to_info: Address | None
+
+    @property
+    def lines(self) -> Sequence[OrderCreateLine | OrderCreateV7Line]: ...
+
     allow_duplicate_customer_order_number: bool | None
 
 
@@ -162,7 +166,7 @@ class OrderShape:
     def of(
         cls,
         customer_order_number: str | None,
-        lines: Sequence[OrderCreateLine],
+        lines: Sequence[OrderCreateLine | OrderCreateV7Line],
         ship_to: Address | None,
         duplicates_allowed: bool | None,
     ) -> OrderShape:

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
-from . import _checks, _logging, _results, _settings, _telemetry
+from . import _checks, _logging, _results, _settings, _telemetry, vendor_fields
 from ._checks import SimulateStatus
 from ._endpoints import (
     CANCEL_ORDER,
@@ -26,6 +26,7 @@ from ._endpoints import (
     MODIFY_ORDER,
     SEARCH_ORDERS,
     SINGLE_REQUEST,
+    VENDOR_REQUIRED_INFO,
     Endpoint,
 )
 from ._pipeline import Params, Reply
@@ -66,6 +67,7 @@ from .models import (
     OrderModifyResponse,
     OrderSearchPage,
     OrderSummary,
+    VendorRequiredInfo,
 )
 from .pagination import AsyncPaginator
 
@@ -457,6 +459,7 @@ class AsyncOrdersClient:
         order: OrderCreateRequest,
         *,
         reconcile: bool | ReconcilePolicy | None = None,
+        check_vendor_fields: bool = False,
         correlation_id: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> OrderCreateResponse:
@@ -485,6 +488,10 @@ class AsyncOrdersClient:
             print(result.orders[0].ingram_order_number, result.is_partial)
         """
         body = _checks.request_body("order", order, OrderCreateRequest)
+        if check_vendor_fields:
+            await vendor_fields.preflight(
+                self.get_vendor_required_info, order, correlation_id, options
+            )
 
         async def send(cid: str | None) -> OrderCreateResponse:
             return await _results.accepted(
@@ -511,6 +518,7 @@ class AsyncOrdersClient:
         *,
         reconcile: bool | ReconcilePolicy | None = None,
         webhook_inbox: WebhookInbox | None = None,
+        check_vendor_fields: bool = False,
         correlation_id: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> OrderCreateV7Confirmation:
@@ -534,6 +542,11 @@ class AsyncOrdersClient:
         or one built from the orders search found); ``result.reconciliation.source`` says
         which (``"webhook"`` or ``"search"``), with the ``event_ids``.
 
+        ``check_vendor_fields=True`` first asks Vendor Required Info for the request's
+        products and raises ``vendor_fields.MissingVendorFieldsError`` (a
+        ``ValidationError``) listing every missing vendor field, per line, before anything
+        is placed (also on ``create_order``, whose lines answer in ``additional_attributes``).
+
         Example::
 
             inbox = WebhookInbox()              # your receiver: inbox.put_many(parse_events(...))
@@ -543,6 +556,10 @@ class AsyncOrdersClient:
         inbox = check_inbox("webhook_inbox", webhook_inbox)
         if inbox is None:  # not ``or``: an empty inbox is falsy (it has a length)
             inbox = self._webhook_inbox
+        if check_vendor_fields:
+            await vendor_fields.preflight(
+                self.get_vendor_required_info, order, correlation_id, options
+            )
 
         async def send(cid: str | None) -> OrderCreateV7Confirmation:
             return await _results.accepted(
@@ -563,6 +580,36 @@ class AsyncOrdersClient:
     if not TYPE_CHECKING:  # one span for each create, its reconciliation included
         create_order = _one_span(CREATE_ORDER)(create_order)
         create_order_v7 = _one_span(CREATE_ORDER_V7)(create_order_v7)
+
+    async def get_vendor_required_info(
+        self,
+        products: Sequence[vendor_fields.ProductLike] = (),
+        *,
+        quote_number: str | None = None,
+        correlation_id: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> VendorRequiredInfo:
+        """Which fields each vendor requires before an order for these products can be
+        placed (``POST /resellers/v7/vendorrequiredinfo``).
+
+        ``products``: Ingram part numbers as strings, or ``VendorProduct`` values naming a
+        vendor part number or a subscription plan ID; ``quote_number`` asks about a
+        quote's products. The API requires IM-SenderID here: without the client's
+        ``sender_id`` this raises ``ValidationError`` naming ``sender_id``, nothing sent.
+        ``xi_orders.vendor_fields`` turns the answer into request fields. Example::
+
+            info = await client.get_vendor_required_info(["5DV320", VendorProduct(plan_id="438308")])
+            for product in info:
+                print(product.label, [f.name for f in vendor_fields.fields_to_fill(product)])
+        """
+        request = vendor_fields.request_body(products, quote_number, self.sender_id)
+        reply = await self._send(
+            VENDOR_REQUIRED_INFO,
+            body=_checks.request_body("products", request, type(request)),
+            correlation_id=correlation_id,
+            options=options,
+        )
+        return vendor_fields.decode(reply)
 
     async def modify_order(
         self,
@@ -774,6 +821,7 @@ class AsyncRawResponses:
     modify_order = _raw(AsyncOrdersClient.modify_order)
     release_order = _raw(AsyncOrdersClient.release_order)
     cancel_order = _raw(AsyncOrdersClient.cancel_order)
+    get_vendor_required_info = _raw(AsyncOrdersClient.get_vendor_required_info)
 
     def __getattr__(self, name: str) -> Any:
         raise AttributeError(

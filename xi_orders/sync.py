@@ -483,6 +483,7 @@ class OrdersClient:
     modify_order = _blocking(AsyncOrdersClient.modify_order)
     release_order = _blocking(AsyncOrdersClient.release_order)
     cancel_order = _blocking(AsyncOrdersClient.cancel_order)
+    get_vendor_required_info = _blocking(AsyncOrdersClient.get_vendor_required_info)
 
     search_orders = _wrapping(AsyncOrdersClient.search_orders, Paginator[OrderSummary])
     get_orders = _wrapping(AsyncOrdersClient.get_orders, BlockingBulkLookup)
@@ -538,6 +539,7 @@ class RawResponses:
     modify_order = _raw_blocking(AsyncOrdersClient.modify_order)
     release_order = _raw_blocking(AsyncOrdersClient.release_order)
     cancel_order = _raw_blocking(AsyncOrdersClient.cancel_order)
+    get_vendor_required_info = _raw_blocking(AsyncOrdersClient.get_vendor_required_info)
 
     def __getattr__(self, name: str) -> Any:
         raise AttributeError(

@@ -20,7 +20,15 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .. import ValidationError, XiError, __version__
-from . import _cmd_auth, _cmd_change, _cmd_get, _cmd_lookup, _cmd_sandbox, _cmd_search
+from . import (
+    _cmd_auth,
+    _cmd_change,
+    _cmd_get,
+    _cmd_lookup,
+    _cmd_sandbox,
+    _cmd_search,
+    _cmd_vendor_info,
+)
 from ._args import api_options
 from ._output import describe_error, dumps, error_fields
 from ._requests import RequestFileError
@@ -135,6 +143,14 @@ def build_parser() -> argparse.ArgumentParser:
     api_options(parser, top=True)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     # in this order in --help: reads, then changes, then the groups
-    for group in (_cmd_get, _cmd_search, _cmd_lookup, _cmd_change, _cmd_auth, _cmd_sandbox):
+    for group in (
+        _cmd_get,
+        _cmd_search,
+        _cmd_lookup,
+        _cmd_vendor_info,
+        _cmd_change,
+        _cmd_auth,
+        _cmd_sandbox,
+    ):
         group.register(commands)
     return parser

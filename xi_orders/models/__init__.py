@@ -3,7 +3,8 @@
 By domain: :mod:`~xi_orders.models.common` (addresses, attributes, links, charges,
 rejected lines), :mod:`~xi_orders.models.details` (order details),
 :mod:`~xi_orders.models.search` (search pages), :mod:`~xi_orders.models.create` (v6 create),
-:mod:`~xi_orders.models.create_v7` (v7 create), :mod:`~xi_orders.models.modify` (modify),
+:mod:`~xi_orders.models.create_v7` (v7 create), :mod:`~xi_orders.models.modify` (modify), :mod:`~xi_orders.models.vendor_info` (Vendor
+Required Info),
 :mod:`~xi_orders.models.events` (webhook events), :mod:`~xi_orders.models.status` (the
 normalised :class:`OrderStatus`).
 """
@@ -33,7 +34,14 @@ from .create import (
     WarrantyInfo,
     WarrantySerialInfo,
 )
-from .create_v7 import OrderCreateV7Confirmation, OrderCreateV7Request
+from .create_v7 import (
+    OrderCreateV7Confirmation,
+    OrderCreateV7Line,
+    OrderCreateV7Request,
+    Period,
+    WarrantyLink,
+    WarrantySerial,
+)
 from .details import (
     CarrierDetail,
     ContractInfo,
@@ -71,6 +79,15 @@ from .modify import (
 )
 from .search import OrderSearchPage, OrderSummary, SubOrder
 from .status import OrderStatus
+from .vendor_info import (
+    ProductVendorInfo,
+    VendorAttribute,
+    VendorAttributeGroup,
+    VendorProduct,
+    VendorRequiredInfo,
+    VendorRequiredInfoRequest,
+    VendorResponseMessage,
+)
 
 __all__ = [
     "LINE_ACTIONS",
@@ -94,6 +111,7 @@ __all__ = [
     "OrderCreateRequest",
     "OrderCreateResponse",
     "OrderCreateV7Confirmation",
+    "OrderCreateV7Line",
     "OrderCreateV7Request",
     "OrderDetail",
     "OrderEvent",
@@ -108,7 +126,9 @@ __all__ = [
     "OrderStatusLine",
     "OrderSummary",
     "PackageDetail",
+    "Period",
     "PlannedShipment",
+    "ProductVendorInfo",
     "RejectedLine",
     "ResultError",
     "ResultErrorField",
@@ -123,8 +143,16 @@ __all__ = [
     "SubOrder",
     "SubscriptionInfo",
     "TrackingDetail",
+    "VendorAttribute",
+    "VendorAttributeGroup",
     "VendorMandatoryFields",
+    "VendorProduct",
+    "VendorRequiredInfo",
+    "VendorRequiredInfoRequest",
+    "VendorResponseMessage",
     "WarrantyInfo",
+    "WarrantyLink",
+    "WarrantySerial",
     "WarrantySerialInfo",
     "event_kind",
 ]

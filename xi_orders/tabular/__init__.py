@@ -21,7 +21,8 @@ is first shown, so every result a notebook user meets has its display:
 - ``_repr_html_`` (Jupyter's rich display) for an ``OrderDetail``, ``OrderLine``,
   ``OrderSummary``, ``OrderSearchPage``, any ``XiError``, what the changing calls return
   (``OrderCreateResponse``, ``OrderCreateV7Confirmation``, ``OrderModifyResponse`` and,
-  for a cancel, ``ResponseMeta``), a bulk lookup's results (``BulkResults``), a search's
+  for a cancel, ``ResponseMeta``), Vendor Required Info (``VendorRequiredInfo``,
+  ``ProductVendorInfo``: the attribute tree, indented), a bulk lookup's results (``BulkResults``), a search's
   results (``SearchResults``), the paginators and the bulk lookups themselves;
 - ``_repr_pretty_`` (IPython's text display: a terminal's output and a notebook's
   ``text/plain``, a header line and a few rows) for all of those, whose attrs reprs run
@@ -37,6 +38,7 @@ from __future__ import annotations
 from ._format import MAX_ROWS, table_html
 from ._models import error_html, order_html, page_html, summary_html
 from ._rows import lines_to_rows, to_dataframe, to_rows
+from ._vendor import product_caption, vendor_html, vendor_rows
 
 __all__ = [
     "MAX_ROWS",
@@ -44,8 +46,11 @@ __all__ = [
     "lines_to_rows",
     "order_html",
     "page_html",
+    "product_caption",
     "summary_html",
     "table_html",
     "to_dataframe",
     "to_rows",
+    "vendor_html",
+    "vendor_rows",
 ]

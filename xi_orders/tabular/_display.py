@@ -17,6 +17,8 @@ from ..models import (
     OrderModifyResponse,
     OrderSearchPage,
     OrderSummary,
+    ProductVendorInfo,
+    VendorRequiredInfo,
 )
 from ..pagination import AsyncPaginator, SearchResults
 from ..sync import BlockingBulkLookup, Paginator
@@ -35,6 +37,7 @@ from ._text import (
     summary_text,
     v7_text,
 )
+from ._vendor import vendor_html, vendor_text
 
 _ASYNC_HOW = "async for order in it, await it.collect(), or it.pages()"
 _SYNC_HOW = "for order in it, it.collect(), or it.pages()"
@@ -54,6 +57,8 @@ _DISPLAYS: tuple[tuple[type, Show, Show, Show | None], ...] = (
     (OrderCreateV7Confirmation, v7_html, v7_text, None),
     (OrderModifyResponse, modify_html, modify_text, None),
     (ResponseMeta, meta_html, meta_text, None),
+    (VendorRequiredInfo, vendor_html, vendor_text, None),
+    (ProductVendorInfo, vendor_html, vendor_text, None),
     (BulkResults, bulk_html, bulk_text, bulk_repr),
     (SearchResults, search_html, search_text, search_repr),
     (

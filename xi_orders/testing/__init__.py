@@ -1,7 +1,8 @@
 """An offline sandbox of Ingram Micro's Reseller Orders API, for tests, examples and demos.
 
 :class:`Sandbox` is an in-memory, stateful emulator (think moto for AWS): seeded,
-realistic orders; the token endpoint and the six Orders operations in the spec's wire
+realistic orders; the token endpoint and the seven Orders operations (Vendor Required Info,
+from the vendor's YAML spec, with catalogue items that need vendor fields) in the spec's wire
 format, quirks included; the API's checks (IM-* headers, bearer tokens, parameters), its
 order rules (customer hold, 24-hour window, release, cancel, duplicate PO numbers, unknown
 SKUs), per-endpoint rate limits, signed webhook events, and seeded fault injection.

@@ -23,6 +23,7 @@ from collections import deque
 from collections.abc import Callable
 
 from . import _data as d
+from . import _vendor_catalog as vendor_catalog
 from ._context import TokenBook
 from ._core import CoreConfig
 from ._http import JSON, CoreRequest, CoreResponse, Exchange, dumps, sign
@@ -74,6 +75,9 @@ class SandboxCore:
                     taken=set(),
                 )
             )
+        # added after the seeded orders: those stay as they were
+        self.catalog.update((i.ingram_part_number, i) for i in vendor_catalog.items(self.catalog))
+        self.by_vendor_part = {i.vendor_part_number.upper(): i for i in self.catalog.values()}
         self.lifecycle = Lifecycle(
             self.store,
             self.catalog,

@@ -74,6 +74,10 @@ class TokenBook:
             )
 
 
+#: Endpoints whose 400s take the v7 shape (``{traceid, type, message, fields}``).
+_V7_ERRORS = frozenset({"create_order_v7", "get_vendor_required_info"})
+
+
 def check_headers(
     ctx: RequestContext, *, customer_numbers: tuple[str, ...], country_code: str
 ) -> None:
@@ -142,6 +146,8 @@ def check_headers(
                 "message": "IM-CorrelationID must be at most 32 characters",
             }
         )
+    if ctx.endpoint == "get_vendor_required_info" and (sender is None or not sender.strip()):
+        fields.append({"field": "IM-SenderID", "message": "IM-SenderID is required"})
     if sender is not None and len(sender) > 32:
         fields.append(
             {
@@ -152,8 +158,6 @@ def check_headers(
         )
     if fields:
         raise Reject(
-            bad_request(
-                fields, now=ctx.now, cid=cid, v7=ctx.endpoint == "create_order_v7", rl=ctx.rl
-            )
+            bad_request(fields, now=ctx.now, cid=cid, v7=ctx.endpoint in _V7_ERRORS, rl=ctx.rl)
         )
     ctx.customer = customer or ""

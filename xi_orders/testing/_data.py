@@ -63,6 +63,16 @@ class CatalogItem:
     unit_weight: float
     #: the warehouse it ships from
     warehouse_id: str
+    #: a cloud subscription's plan ID (``""`` for other products)
+    plan_id: str = ""
+    plan_name: str = ""
+    #: the subscription and billing periods a plan offers: ``(("Months", 1), ("Years", 1))``
+    subscription_periods: tuple[tuple[str, int], ...] = ()
+    billing_periods: tuple[tuple[str, int], ...] = ()
+    #: the fields its vendor requires before an order is placed (Vendor Required Info),
+    #: as the API answers them: ``(("vmf" or "vri", JSON text of the group), ...)``;
+    #: empty for most products. See ``_vendor_catalog``.
+    vendor_fields: tuple[tuple[str, str], ...] = ()
 
 
 # ---------------------------------------------------------------------------- helpers

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import unquote
 
 from ._http import CoreRequest, CoreResponse, error_response
-from .resources import changes, create, details, search, token
+from .resources import changes, create, details, search, token, vendor_info
 
 if TYPE_CHECKING:
     from ._context import RequestContext
@@ -42,6 +42,9 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/resellers/v7/orders", "create_order_v7", create.handle_v7),
     Route("PUT", "/resellers/v6/orders/{}", "modify_order", changes.handle_modify),
     Route("DELETE", "/resellers/v6/orders/{}", "cancel_order", changes.handle_cancel),
+    Route(
+        "POST", "/resellers/v7/vendorrequiredinfo", "get_vendor_required_info", vendor_info.handle
+    ),
 )
 #: Endpoints a wrong method is still counted against (the token endpoint: its own path).
 _COUNT_405 = frozenset({"token"})

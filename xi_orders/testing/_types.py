@@ -219,6 +219,10 @@ class Realism:
     #: the ``IM::async_order_create`` events, the spec's 201 example shape; the webhook is
     #: still queued). Create room (``resources/create.py``).
     v7_create_answer: V7CreateAnswer = "confirmation"
+    #: Answer a Vendor Required Info question about one product with that product's object
+    #: alone instead of a list of one (the API sends a lone object for other declared
+    #: arrays too). Default False. Vendor info room (``resources/vendor_info.py``).
+    vendor_info_single_object: bool = False
     #: Rate (0..1; True is 1) at which an accepted v6 create or modify answers its 2xx
     #: with an ``errors`` array (``id``, ``type``, ``message``, ``fields``) in the body; the
     #: order is still created or changed. Default 0. Create and changes rooms.

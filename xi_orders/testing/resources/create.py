@@ -11,6 +11,7 @@ import random
 from typing import TYPE_CHECKING, Any
 
 from .. import _data as d
+from .. import _vendor_catalog as vc
 from .._http import JSON, CoreResponse, bad_request, json_response
 from .._store import StoredOrder
 from ._common import (
@@ -158,6 +159,8 @@ def validate(body: JSON, *, v7: bool) -> list[JSON]:
         parts = [
             line.get(k) for k in ("ingramPartNumber", "vendorPartNumber", "customerPartNumber")
         ]
+        if v7:  # a cloud subscription line may name only its plan
+            parts.append(line.get("planid"))
         if not any(isinstance(p, str) and p.strip() for p in parts):
             fields.append(
                 {
@@ -229,7 +232,9 @@ def _create(
     quote = body.get("quoteNumber") if v7 else None
     if quote:
         qrng = random.Random(f"quote:{core.cfg.seed}:{quote}")
-        picks = qrng.sample(sorted(core.catalog), qrng.randint(1, 3))
+        # products without vendor fields (the seeded catalogue): a quote carries no answers
+        plain = sorted(p for p, item in core.catalog.items() if not item.vendor_fields)
+        picks = qrng.sample(plain, qrng.randint(1, 3))
         req_lines = [
             {
                 "customerLineNumber": f"{i:03d}",
@@ -242,6 +247,8 @@ def _create(
     rejected: list[JSON] = []
     for i, rl_line in enumerate(req_lines, start=1):
         item = find_item(core.catalog, core.by_vendor_part, rl_line)
+        if item is None and v7:
+            item = vc.by_plan(core.catalog, rl_line.get("planid"))
         if item is None:
             pn = (
                 rl_line.get("ingramPartNumber")
@@ -280,6 +287,29 @@ def _create(
                 rl=ctx.rl,
             ),
         )
+    vendor_lines = [
+        (i, ln, item) for i, (ln, item) in enumerate(accepted) if item.vendor_fields or item.plan_id
+    ]
+    if vendor_lines:
+        # the line index as sent (rejected lines keep their place)
+        places = {id(ln): i for i, ln in enumerate(req_lines)}
+        errors = vc.create_errors(
+            body, [(places[id(ln)], ln, item) for _, ln, item in vendor_lines], v7=v7
+        )
+        if errors:
+            return (
+                None,
+                [],
+                [],
+                bad_request(
+                    errors,
+                    message="Vendor required fields are missing or invalid: the order was not created",
+                    now=ctx.now,
+                    cid=ctx.correlation_id,
+                    v7=v7,
+                    rl=ctx.rl,
+                ),
+            )
     number = core.store.new_number()
     now = ctx.now
     country = core.cfg.country_code.upper()
