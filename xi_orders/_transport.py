@@ -249,6 +249,16 @@ def _aiohttp_error_class(exc: BaseException) -> type[httpx.TransportError]:
     return httpx.ReadError  # anything else: the request may have gone out
 
 
+def _bypassed(host: str, no_proxy: str) -> bool:
+    """Whether ``NO_PROXY`` names ``host`` (``*``, the host, or a domain it is under)."""
+    host = host.lower().strip("[]")
+    for entry in no_proxy.lower().split(","):
+        entry = entry.strip().lstrip(".")
+        if entry == "*" or (entry and (host == entry or host.endswith("." + entry))):
+            return True
+    return False
+
+
 def _is_aiohttp_error(exc: BaseException | None) -> bool:
     return exc is not None and type(exc).__module__.startswith("aiohttp")
 
@@ -278,8 +288,10 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     extra). aiohttp reads the whole body and the ``httpx.Response`` is built around it
     once; aiohttp's errors become the httpx exceptions they stand for.
 
-    ``max_connections=None``: no cap beyond the caller's concurrency. ``trust_env``:
-    aiohttp reads ``HTTP(S)_PROXY`` / ``NO_PROXY`` as httpx does.
+    ``max_connections=None``: no cap beyond the caller's concurrency. ``trust_env``: the
+    environment's ``HTTP_PROXY`` / ``HTTPS_PROXY`` / ``ALL_PROXY`` / ``NO_PROXY``, read
+    once, route each request (not aiohttp's own ``trust_env``, which also reads ``.netrc``
+    in a worker thread on every request).
     """
 
     def __init__(self, max_connections: int | None = None, *, trust_env: bool = True) -> None:
@@ -288,10 +300,20 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 "the aiohttp transport needs the aiohttp extra: pip install 'xi-orders[aiohttp]'"
             )
         self._max_connections = max_connections
-        self._trust_env = trust_env
         self._session: Any = None
         self._ssl_context: ssl.SSLContext | None = None
         self._timeouts: dict[tuple[Any, Any, Any], Any] = {}
+        self._proxies: dict[str, str] = urllib.request.getproxies() if trust_env else {}
+
+    def _proxy(self, url: httpx.URL) -> str | None:
+        """The environment's proxy for ``url``, as httpx picks it (None: direct)."""
+        proxies = self._proxies
+        if not proxies:
+            return None
+        proxy = proxies.get(url.scheme) or proxies.get("all")
+        if proxy is None or _bypassed(url.host, proxies.get("no", "")):
+            return None
+        return proxy
 
     def _new_session(self) -> Any:
         import aiohttp
@@ -304,9 +326,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             keepalive_timeout=KEEPALIVE_EXPIRY,
             ssl=self._ssl_context,
         )
-        session = aiohttp.ClientSession(
-            connector=connector, trust_env=self._trust_env, auto_decompress=False
-        )
+        session = aiohttp.ClientSession(connector=connector, auto_decompress=False)
         # aiohttp re-sends GET/PUT/DELETE once, unseen, when a connection breaks: re-sends
         # are the retry policy's call here. Private: tests/test_transport_internals.py.
         session._retry_connection = False
@@ -349,6 +369,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 compress=False,
                 timeout=self._timeout(request.extensions.get("timeout", {})),
                 server_hostname=request.extensions.get("sni_hostname"),
+                proxy=self._proxy(request.url),
             )
             try:
                 body = await response.read()  # closes the connection on failure
