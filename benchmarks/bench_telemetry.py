@@ -16,8 +16,8 @@ fresh interpreters (OpenTelemetry's presence is decided at import):
   ``InMemoryMetricReader``, given to the client: every span and metric recorded.
 
 Each interpreter times its setting's client against a ``bypass`` client beside it: today's
-send path without its telemetry step (``ClientCore._send`` rebuilt from its own source with
-``op = self._telemetry.begin(...)`` replaced by ``op = None``; the benchmark stops if that
+send path without its telemetry step (``Session.send`` rebuilt from its own source with
+``op = self.telemetry.begin(...)`` replaced by ``op = None``; the benchmark stops if that
 line is gone), so everything else (closed check, loop following, cancel scope, per-call
 options) is the same code. The two alternate call by call (AB BA ...), each call timed
 alone, and each block of calls gives a ratio: differences between interpreters (memory
@@ -60,7 +60,8 @@ if MODE == "absent":
     sys.meta_path.insert(0, _Refuse())
 import inspect, textwrap
 import httpx
-from xi_orders import AsyncOrdersClient, RateLimit, _core
+import types
+from xi_orders import AsyncOrdersClient, RateLimit, _session
 
 BODY = json.dumps({"ingramOrderNumber": "20-BENCH01", "orderStatus": "Shipped",
                    "lines": [{"ingramOrderLineNumber": "001", "ingramPartNumber": "6YE881",
@@ -72,16 +73,18 @@ def answer(request):
         return httpx.Response(200, content=TOKEN, headers={"Content-Type": "application/json"})
     return httpx.Response(200, content=BODY, headers={"Content-Type": "application/json"})
 
-source = textwrap.dedent(inspect.getsource(_core.ClientCore._send))
-LINE = "op = self._telemetry.begin(endpoint.name)"
+source = textwrap.dedent(inspect.getsource(_session.Session.send))
+LINE = "op = self.telemetry.begin(endpoint.name)"
 if source.count(LINE) != 1:
-    raise SystemExit(f"bypass: {LINE!r} is not in ClientCore._send any more")
-namespace = dict(vars(_core))
+    raise SystemExit(f"bypass: {LINE!r} is not in Session.send any more")
+namespace = dict(vars(_session))
 exec(compile("from __future__ import annotations\n" + source.replace(LINE, "op = None"),
-             _core.__file__, "exec"), namespace)
+             _session.__file__, "exec"), namespace)
 
 class Bypass(AsyncOrdersClient):
-    _send = namespace["_send"]
+    def __init__(self, **settings):
+        super().__init__(**settings)
+        self._session.send = types.MethodType(namespace["send"], self._session)
 
 settings = {}
 exporter = None

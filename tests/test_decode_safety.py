@@ -28,8 +28,8 @@ from xi_orders import (
     UnexpectedError,
     XiError,
 )
-from xi_orders._errors import error_from_response, loads_json, parse_error_body
 from xi_orders._endpoints import GET_ORDER
+from xi_orders._errors import error_from_response, loads_json, parse_error_body
 from xi_orders._pipeline import json_body as _parse_json
 from xi_orders.models import OrderDetail
 
