@@ -21,6 +21,10 @@ XiError
         └── InternalServerError (5xx)
 ```
 
+``str(error)`` escapes the control characters a server's text may hold (ANSI escapes,
+CR/LF: see ``printable``), so printing or logging an error cannot repaint a terminal or
+forge a log line; the attributes (``body``, ``api_message``, ``details``) keep the raw text.
+
 Every error that comes from a call carries the call's ``correlation_id`` (token errors too:
 the token request carries the ID of the call that needed the token): quote it to Ingram
 Micro support. No error ever contains a client secret or an access token, in any spelling:
@@ -52,6 +56,7 @@ import attrs
 import httpx
 
 from . import _redact
+from ._escape import printable
 
 __all__ = [
     "APIConnectionError",
@@ -121,6 +126,12 @@ class XiError(Exception):
     #: credentials were rejected, or the app is not approved for the API): batch work
     #: such as ``get_orders`` stops at the first such error instead of trying every item.
     fatal: bool = False
+
+    def __str__(self) -> str:
+        # Messages quote the server: its control characters (ANSI escapes, CR/LF) are
+        # escaped wherever the error is shown; the raw text stays in ``body`` and the
+        # other attributes.
+        return printable(super().__str__())
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Exception's own pickling calls ``cls(*self.args)``, which fails for any error
