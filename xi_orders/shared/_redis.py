@@ -29,6 +29,13 @@ socket timeouts, and redis-py's own retries are off). A failure or timeout logs 
 each paces itself at its share of the limit (the limit divided by the number of processes
 last seen sharing it; the full limit if Redis was never reached) and fetches tokens itself.
 Then one call probes Redis again; when it answers, a WARNING says sharing resumed.
+
+Connections: each event loop gets its own Redis client (an asyncio connection belongs to
+its loop). It is closed when that loop ends (``asyncio.run``, ``anyio.run``, the sync
+client's loop thread: they close every async generator still open as they end, and one
+holds each loop's link), or by ``aclose()`` on the loop; a loop closed without that leaves
+its link to be dropped at the next call. So one ``asyncio.run`` per job, or one
+``with OrdersClient(shared=...)`` block after another, keeps no socket and no loop behind.
 """
 
 from __future__ import annotations
@@ -41,7 +48,7 @@ import json
 import logging
 import time
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any, TypeVar
 
 import anyio
@@ -209,6 +216,8 @@ class _Link:
 
     def __init__(self, client: aioredis.Redis) -> None:
         self.client = client
+        #: Closes the client as its loop ends (see :func:`_close_at_loop_end`).
+        self.guard: object | None = None
         self.acquire: AsyncScript = client.register_script(_ACQUIRE)
         self.backoff: AsyncScript = client.register_script(_BACKOFF)
         self.window_ends: AsyncScript = client.register_script(_WINDOW_ENDS)
@@ -284,12 +293,21 @@ class RedisShared:
         return not self._down
 
     async def aclose(self) -> None:
-        """Close this event loop's Redis connections (others close when their loop goes)."""
+        """Close this event loop's Redis connections (others close when their loop ends).
+
+        Optional: the next call on this loop connects again."""
         try:
-            link = self._links.pop(asyncio.get_running_loop(), None)
+            loop = asyncio.get_running_loop()
         except RuntimeError:
             return
-        if link is not None:
+        await self._close_link(loop)
+
+    async def _close_link(self, loop: asyncio.AbstractEventLoop) -> None:
+        link = self._links.pop(loop, None)
+        if link is None:
+            return
+        link.guard = None
+        with contextlib.suppress(Exception), anyio.CancelScope(shield=True):
             await link.client.aclose()
 
     # --- plumbing ------------------------------------------------------------------------
@@ -298,6 +316,10 @@ class RedisShared:
         loop = asyncio.get_running_loop()  # RuntimeError on trio: counted as a failure
         link = self._links.get(loop)
         if link is None:
+            # Loops closed without closing their async generators: their links can only
+            # be dropped (their sockets close with them).
+            for old in [old for old in self._links if old.is_closed()]:
+                self._links.pop(old, None)
             options: dict[str, Any] = {
                 # A few connections per process, shared by all its calls (each holds one
                 # for a single round trip); waiting for one counts against the timeout.
@@ -311,6 +333,7 @@ class RedisShared:
             }
             pool = aioredis.BlockingConnectionPool.from_url(self.url, **options)
             link = self._links[loop] = _Link(aioredis.Redis.from_pool(pool))
+            link.guard = _close_when_loop_ends(self, loop)
         return link
 
     async def _run(self, what: str, op: Callable[[_Link], Awaitable[T]]) -> tuple[bool, T | None]:
@@ -468,7 +491,8 @@ class RedisRateBudget:
         self._closed: dict[str, float] = {}
         self._fallback: dict[str, _Window] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._loop: asyncio.AbstractEventLoop | None = None
+        #: The loop ``_locks`` belong to, weakly: a budget must not keep an ended loop alive.
+        self._loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
         self._locks: dict[str, asyncio.Lock] = {}
         self._calls = 0
         #: Processes sharing the budget when Redis last answered (0: never reached).
@@ -527,8 +551,8 @@ class RedisRateBudget:
 
     def _queue(self, endpoint: str) -> asyncio.Lock:
         loop = asyncio.get_running_loop()
-        if loop is not self._loop:  # the client moved to another event loop
-            self._loop, self._locks = loop, {}
+        if self._loop is None or loop is not self._loop():  # the client moved to another loop
+            self._loop, self._locks = weakref.ref(loop), {}
         lock = self._locks.get(endpoint)
         if lock is None:
             lock = self._locks[endpoint] = asyncio.Lock()
@@ -550,6 +574,11 @@ class RedisRateBudget:
         while len(sent) > limit.calls:
             sent.popleft()
         return window
+
+    async def aclose(self) -> None:
+        """The client that used this budget closes: close the running loop's Redis link
+        (another client on the loop connects again at its next call)."""
+        await self._shared.aclose()
 
     def backoff(self, endpoint: str, seconds: float) -> None:
         if seconds <= 0:
@@ -603,6 +632,27 @@ class RedisRateBudget:
         task = loop.create_task(self._shared._run(what, op))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+async def _close_at_loop_end(
+    shared: RedisShared, loop: asyncio.AbstractEventLoop
+) -> AsyncGenerator[None, None]:
+    try:
+        yield
+    finally:
+        await shared._close_link(loop)
+
+
+def _close_when_loop_ends(shared: RedisShared, loop: asyncio.AbstractEventLoop) -> object:
+    """Have the running loop close its link as it ends: ``asyncio.run`` (and anyio's
+    runner) close every async generator still suspended before the loop stops, and this
+    one's ``finally`` closes the link then. Loops hold their generators weakly: the link
+    keeps the returned handle."""
+    guard = _close_at_loop_end(shared, loop)
+    step = guard.__anext__()
+    with contextlib.suppress(StopIteration):
+        step.send(None)  # first iteration: registered with the loop, suspended at its yield
+    return guard
 
 
 def _host() -> str:
