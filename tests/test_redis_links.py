@@ -1,4 +1,5 @@
-"""``RedisShared`` keeps no Redis client, socket or loop behind (issue 22, item 5).
+"""``RedisShared`` keeps no Redis client, socket or loop behind (issue 22, item 5), refuses a
+bad URL up front, and falls back on any backend failure (item 6).
 
 Against a real ``redis-server`` (tests/redis_support.py), counting the TCP sockets this
 process holds to it (``/proc/self/fd`` against ``/proc/self/net/tcp``).
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import os
 import sys
 import uuid
@@ -19,7 +21,7 @@ from typing import Any
 import pytest
 
 from tests.redis_support import RedisServer, running_redis
-from xi_orders import OrdersClient, RateLimit
+from xi_orders import OrdersClient, RateLimit, ValidationError
 from xi_orders.testing import Sandbox
 
 pytestmark = pytest.mark.skipif(
@@ -131,6 +133,64 @@ def test_aclose_on_the_loop_closes_its_link(redis_server: RedisServer) -> None:
     before, after, again = asyncio.run(main())
     assert before >= 1 and after == 0 and again >= 1
     assert sockets_to(redis_server.port) == 0
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:6399/0",
+        "redis:6379",
+        "127.0.0.1:6379",
+        "redis://127.0.0.1:port/0",
+        "redis://127.0.0.1:6379/db0",
+        "unix://",
+    ],
+)
+def test_a_malformed_url_is_refused_at_construction(url: str) -> None:
+    from xi_orders.shared import RedisShared
+
+    with pytest.raises(ValidationError) as caught:
+        RedisShared(url)
+    assert caught.value.field == "url"
+
+
+def test_the_password_of_a_refused_url_is_not_shown() -> None:
+    from xi_orders.shared import RedisShared
+
+    with pytest.raises(ValidationError) as caught:
+        RedisShared("redis://user:hunter2-password@127.0.0.1:port/0")
+    assert "hunter2" not in str(caught.value)
+
+
+def test_good_urls_are_accepted() -> None:
+    from xi_orders.shared import RedisShared
+
+    for url in (
+        "redis://localhost:6379/0",
+        "redis://:pw@redis:6379",
+        "rediss://redis.example:6380/3",
+        "unix:///run/redis.sock",
+    ):
+        RedisShared(url)
+
+
+def test_any_backend_exception_at_run_time_is_a_fallback(
+    redis_server: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    sandbox = Sandbox(seed=24, orders=20)
+    number = sandbox.order_numbers(sandbox.customer_number)[0]
+    # redis-py takes the option, then every connection it makes raises TypeError.
+    shared = _shared(redis_server, redis_options={"no_such_option": 1})
+
+    async def main() -> Any:
+        async with sandbox.client(shared=shared) as client:
+            return await client.get_order(number)
+
+    with caplog.at_level(logging.WARNING, logger="xi_orders"):
+        order = asyncio.run(main())
+    assert order.ingram_order_number == number
+    assert not shared.available
+    assert "falling back" in caplog.text and "TypeError" in caplog.text
 
 
 def test_tests_count_sockets_right(redis_server: RedisServer) -> None:

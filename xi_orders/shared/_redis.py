@@ -24,11 +24,13 @@ of the server's fixed windows drifts a margin later every window and leaves part
 unused). The single-flight token lock is redis-py's ``Lock``.
 
 Failure behaviour: every Redis operation is bounded by ``timeout`` (default 1 s; also the
-socket timeouts, and redis-py's own retries are off). A failure or timeout logs one WARNING
+socket timeouts, and redis-py's own retries are off). A failure of any kind (an error of
+Redis or of redis-py, a timeout, an option redis-py refuses) logs one WARNING
 ("falling back"), and for ``retry_interval`` seconds the clients of this process skip Redis:
 each paces itself at its share of the limit (the limit divided by the number of processes
 last seen sharing it; the full limit if Redis was never reached) and fetches tokens itself.
-Then one call probes Redis again; when it answers, a WARNING says sharing resumed.
+Then one call probes Redis again; when it answers, a WARNING says sharing resumed. A URL
+that cannot work is refused at construction instead (``ValidationError`` naming ``url``).
 
 Connections: each event loop gets its own Redis client (an asyncio connection belongs to
 its loop). It is closed when that loop ends (``asyncio.run``, ``anyio.run``, the sync
@@ -47,6 +49,7 @@ import hashlib
 import json
 import logging
 import time
+import urllib.parse
 import weakref
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any, TypeVar
@@ -57,10 +60,11 @@ from redis.asyncio.lock import Lock
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.commands.core import AsyncScript
-from redis.exceptions import LockError, RedisError
+from redis.exceptions import LockError
 
 from .. import _clock
 from .._ratelimit import RateLimit, _Window
+from ..errors import ValidationError
 from . import RateBudget, SharedToken, TokenFetch, TokenStore
 from ._seal import Sealer
 
@@ -203,7 +207,6 @@ end
 return 0
 """
 
-_FAILURES = (RedisError, OSError, TimeoutError, RuntimeError)
 
 #: The current task's call counted in Redis and not yet answered: (keys, call id, limit).
 _in_flight: contextvars.ContextVar[tuple[list[str], str, RateLimit] | None] = (
@@ -260,10 +263,19 @@ class RedisShared:
         margin: float = 0.05,
         redis_options: dict[str, Any] | None = None,
     ) -> None:
+        _check_url(url)
         if not namespace or any(c in namespace for c in "{}"):
-            raise ValueError("namespace must be non-empty, without braces")
-        if timeout <= 0 or retry_interval < 0 or lock_timeout <= 0 or margin < 0:
-            raise ValueError("timeout and lock_timeout must be > 0; retry_interval, margin >= 0")
+            raise ValidationError("namespace", "must be non-empty, without braces")
+        for name, value, least in (
+            ("timeout", timeout, None),
+            ("lock_timeout", lock_timeout, None),
+            ("retry_interval", retry_interval, 0.0),
+            ("margin", margin, 0.0),
+        ):
+            if least is None and not value > 0:
+                raise ValidationError(name, f"must be > 0, got {value!r}")
+            if least is not None and not value >= least:
+                raise ValidationError(name, f"must be >= 0, got {value!r}")
         self.url = url
         self.namespace = namespace
         self.timeout = timeout
@@ -346,7 +358,7 @@ class RedisShared:
         try:
             with anyio.fail_after(self.timeout):
                 result = await op(self._link())
-        except _FAILURES as exc:
+        except Exception as exc:  # whatever the backend raises: fall back, never fail a call
             self._failed(what, exc)
             return False, None
         if self._down:
@@ -653,6 +665,28 @@ def _close_when_loop_ends(shared: RedisShared, loop: asyncio.AbstractEventLoop) 
     with contextlib.suppress(StopIteration):
         step.send(None)  # first iteration: registered with the loop, suspended at its yield
     return guard
+
+
+def _check_url(url: object) -> None:
+    """Refuse, before any call, a URL redis-py would refuse at every call (or read as
+    something else: a database that is not a number)."""
+    if not isinstance(url, str):
+        raise ValidationError("url", f"must be a redis-py URL string, got {type(url).__name__}")
+    where = _redact(url)
+    try:
+        aioredis.connection.parse_url(url)
+    except ValueError as exc:
+        raise ValidationError("url", f"{exc} (got {where!r})") from None
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme == "unix":
+        if not parts.path:
+            raise ValidationError("url", f"unix:// needs a socket path, got {where!r}")
+        return
+    database = parts.path.lstrip("/")
+    if database and not database.isdigit():
+        raise ValidationError(
+            "url", f"the path must be a database number (/0), got {database!r} in {where!r}"
+        )
 
 
 def _host() -> str:
