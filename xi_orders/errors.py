@@ -356,7 +356,20 @@ class UnauthorizedError(AuthenticationError, APIStatusError):
 
 
 class BadRequestError(APIStatusError):
-    """400: the API rejected the request (see ``fields`` for which parts)."""
+    """400: the API rejected the request (see ``fields`` for which parts).
+
+    A create refused because its customer PO number is taken (the API's duplicate-PO
+    guard), when no order with that PO matches the request, carries the order numbers that
+    hold the PO in ``existing_order_numbers`` and the correlation IDs of the lookups in
+    ``lookup_correlation_ids`` (an order that matches is returned instead, as
+    ``reconciliation.outcome == "already_placed"``).
+    """
+
+    #: Orders holding the PO number of a create refused as a duplicate (empty otherwise,
+    #: or when they could not be looked up).
+    existing_order_numbers: tuple[str, ...] = ()
+    #: IM-CorrelationIDs of the searches and lookups made for ``existing_order_numbers``.
+    lookup_correlation_ids: tuple[str, ...] = ()
 
 
 class PermissionDeniedError(APIStatusError):

@@ -21,7 +21,7 @@ from typing import IO, Any, Literal
 import attrs
 
 from .._escape import printable
-from ..errors import OrderOutcomeUnknown, XiError
+from ..errors import BadRequestError, OrderOutcomeUnknown, XiError
 from ..models import OrderDetail
 from ._shell import CliError, UsageError
 
@@ -164,6 +164,9 @@ def error_fields(error: XiError) -> dict[str, Any]:
         "status_code": getattr(error, "status_code", None),
         "correlation_id": error.correlation_id,
     }
+    if isinstance(error, BadRequestError) and error.existing_order_numbers:
+        # a create refused as a duplicate PO number: the orders that hold the PO
+        fields["existing_order_numbers"] = list(error.existing_order_numbers)
     if isinstance(error, OrderOutcomeUnknown):
         # What the person must check before sending again: a script reads it here rather
         # than parsing the message.
