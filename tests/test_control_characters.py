@@ -12,16 +12,14 @@ from __future__ import annotations
 import io
 import json
 import logging
-import os
 import re
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.wire_support import scripted_api
+from tests.wire_support import run_cli, scripted_api
 from xi_orders import BadRequestError, NotFoundError
 from xi_orders._escape import printable
 from xi_orders._logging import LOGGERS
@@ -118,30 +116,9 @@ def test_every_logger_of_the_package_escapes() -> None:
 
 # --- the command line -----------------------------------------------------------------
 
-_SCRIPT = Path(sys.executable).with_name("xi-orders")
-XI = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "xi_orders.cli"]
-
 
 def _xi(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("XI_")}
-    env.pop("FORCE_COLOR", None)
-    env.update(
-        XI_BASE_URL=url,
-        XI_CLIENT_ID="wire-client",
-        XI_CLIENT_SECRET="wire-test-client-secret-0123456789",
-        XI_CUSTOMER_NUMBER="20-222222",
-        XI_COUNTRY_CODE="US",
-        XI_RATE_LIMIT="off",
-        COLUMNS="200",
-    )
-    return subprocess.run(
-        [*XI, *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
+    return run_cli(*args, url=url)
 
 
 def _no_raw(text: str) -> None:

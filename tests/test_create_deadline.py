@@ -13,9 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Awaitable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,6 +20,7 @@ from typing import Any, TypeVar
 import pytest
 import pytest_asyncio
 
+from tests.wire_support import sandbox_cli
 from xi_orders import AsyncOrdersClient, BadRequestError, ReconcilePolicy
 from xi_orders.models import OrderCreateLine, OrderCreateRequest, OrderCreateV7Request
 from xi_orders.testing import Faults, Sandbox
@@ -155,9 +153,6 @@ async def test_a_cut_v7_create_resent_comes_back_already_placed(
     assert result.order_numbers == placed
 
 
-_SCRIPT = Path(sys.executable).with_name("xi-orders")
-
-
 def test_without_reconciling_the_refusal_is_raised_as_it_was(
     served: tuple[Sandbox, str],
 ) -> None:
@@ -196,24 +191,7 @@ def test_cli_error_lists_the_orders_holding_the_po(
             }
         )
     )
-    xi = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "xi_orders.cli"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("XI_")}
-    env.update(
-        XI_BASE_URL=url,
-        XI_CLIENT_ID=box.client_id,
-        XI_CLIENT_SECRET=box.client_secret,
-        XI_CUSTOMER_NUMBER=box.customer_number,
-        XI_COUNTRY_CODE=box.country_code,
-        XI_RATE_LIMIT="off",
-    )
-    out = subprocess.run(
-        [*xi, "create", str(request), "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
+    out = sandbox_cli(box, url, "create", str(request), "--json")
     if out.returncode == 2 and "usage" in out.stderr:  # pragma: no cover - another CLI shape
         pytest.skip(f"the create command takes other arguments: {out.stderr[:200]}")
     assert out.returncode == 1, out.stderr

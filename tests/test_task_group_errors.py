@@ -9,15 +9,12 @@ comes out unwrapped. On asyncio and trio; the command line over a served sandbox
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import anyio
 import pytest
 
+from tests.wire_support import sandbox_cli
 from xi_orders import InternalServerError, RetryPolicy, XiError
 from xi_orders.pagination import AsyncPaginator
 from xi_orders.testing import Faults, Sandbox
@@ -99,9 +96,6 @@ async def test_progress_callback_error_leaves_rounds_unwrapped() -> None:
 
 # --- the command line -----------------------------------------------------------------
 
-_SCRIPT = Path(sys.executable).with_name("xi-orders")
-XI = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "xi_orders.cli"]
-
 
 @pytest.fixture
 def failing_pages() -> Iterator[tuple[Sandbox, str]]:
@@ -116,23 +110,7 @@ def test_cli_search_prefetch_json_prints_one_json_error(
     box, url = failing_pages
     box.inject("slow", endpoint="search_orders")  # page 1 answers
     box.inject("server_error", times=1000, endpoint="search_orders")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("XI_")}
-    env.update(
-        XI_BASE_URL=url,
-        XI_CLIENT_ID=box.client_id,
-        XI_CLIENT_SECRET=box.client_secret,
-        XI_CUSTOMER_NUMBER=box.customer_number,
-        XI_COUNTRY_CODE=box.country_code,
-        XI_RATE_LIMIT="off",
-    )
-    out = subprocess.run(
-        [*XI, "search", "--page-size", "10", "--prefetch", "4", "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
+    out = sandbox_cli(box, url, "search", "--page-size", "10", "--prefetch", "4", "--json")
     assert out.returncode == 1, out.stderr
     assert "Traceback" not in out.stderr
     lines = [line for line in out.stderr.splitlines() if line.strip()]

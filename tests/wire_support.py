@@ -1,4 +1,5 @@
-"""A scripted API on a real localhost socket: the exact bytes a test wants on the wire.
+"""A scripted API on a real localhost socket: the exact bytes a test wants on the wire; and
+the ``xi-orders`` command run as a real process against a served API.
 
 ``ScriptedAPI`` answers the token endpoint with a token, and every other request with the
 next scripted ``(status, body bytes)`` (the last one repeats). The sandbox serves
@@ -10,9 +11,13 @@ from __future__ import annotations
 
 import http.server
 import json
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from xi_orders import AsyncOrdersClient, RetryPolicy
@@ -99,3 +104,50 @@ def scripted_api() -> Iterator[ScriptedAPI]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+_SCRIPT = Path(sys.executable).with_name("xi-orders")
+#: The installed console script (the module where it is missing).
+XI = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "xi_orders.cli"]
+
+
+def run_cli(
+    *args: str,
+    url: str,
+    client_id: str = "wire-client",
+    client_secret: str = SECRET,
+    customer_number: str = "20-222222",
+    country_code: str = "US",
+) -> subprocess.CompletedProcess[str]:
+    """``xi-orders ARGS`` against the API served at ``url`` (no rate limit, no colour)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XI_")}
+    env.pop("FORCE_COLOR", None)
+    env.update(
+        XI_BASE_URL=url,
+        XI_CLIENT_ID=client_id,
+        XI_CLIENT_SECRET=client_secret,
+        XI_CUSTOMER_NUMBER=customer_number,
+        XI_COUNTRY_CODE=country_code,
+        XI_RATE_LIMIT="off",
+        COLUMNS="200",
+    )
+    return subprocess.run(
+        [*XI, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def sandbox_cli(box: Any, url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``xi-orders ARGS`` against ``box`` (a ``Sandbox``) served at ``url``."""
+    return run_cli(
+        *args,
+        url=url,
+        client_id=box.client_id,
+        client_secret=box.client_secret,
+        customer_number=box.customer_number,
+        country_code=box.country_code,
+    )
