@@ -624,8 +624,13 @@ def test_lookup_draws_a_progress_bar_on_a_terminal(
 # create, modify, release, cancel
 
 
+def part_of(box: Sandbox) -> str:
+    """The part ``_order_file`` orders."""
+    return next(iter(box.catalog))
+
+
 def _order_file(tmp_path: Path, box: Sandbox, po: str, **extra: Any) -> Path:
-    part = next(iter(box.catalog))
+    part = part_of(box)
     body = {
         "customerOrderNumber": po,
         "lines": [{"customerLineNumber": "001", "ingramPartNumber": part, "quantity": 2}],
@@ -787,8 +792,24 @@ def test_create_modify_release(
     (number,) = result["order_numbers"]
     assert box.order(number)["customerOrderNumber"] == "CLI-LIFE-1"
 
-    again = xi("create", str(path), env=env)  # the same PO number: the API says no
-    assert again.returncode == 1 and "Duplicate" in again.stderr
+    # The same request again (as after a create cut by a deadline): the API refuses the PO
+    # as a duplicate, and the order holding it is this request's: already placed.
+    again = xi("create", str(path), "--json", env=env)
+    assert again.returncode == 0, again.stderr
+    repeat = json.loads(again.stdout)
+    assert repeat["order_numbers"] == [number]
+    assert repeat["reconciliation"]["outcome"] == "already_placed"
+    assert "Duplicate" in repeat["reconciliation"]["cause"]
+    assert box.counters.responses[("create_order", 400)] >= 1
+    # Another order with the same PO number: the API says no.
+    other = _order_file(
+        tmp_path,
+        box,
+        "CLI-LIFE-1",
+        lines=[{"customerLineNumber": "001", "ingramPartNumber": part_of(box), "quantity": 9}],
+    )
+    refused = xi("create", str(other), env=env)
+    assert refused.returncode == 1 and "Duplicate" in refused.stderr
 
     part = list(box.catalog)[1]
     changes = tmp_path / "changes.json"

@@ -133,11 +133,20 @@ async def test_unknown_parts_give_a_partial_success() -> None:
 @pytest.mark.anyio
 async def test_duplicate_customer_po_is_rejected_unless_allowed() -> None:
     sandbox = Sandbox(seed=26, orders=5, clock=FakeClock())
+    other_part = sorted(sandbox.catalog)[-1]
     async with sandbox.client() as client:
-        await client.create_order(order(sandbox, "PO-DUP"))
+        first = await client.create_order(order(sandbox, "PO-DUP"))
+        # Another order with the PO: refused, with the order holding it.
         with pytest.raises(BadRequestError) as caught:
-            await client.create_order(order(sandbox, "PO-DUP"))
+            await client.create_order(order(sandbox, "PO-DUP", other_part))
         assert any(f.field == "customerOrderNumber" for f in caught.value.fields)
+        assert caught.value.existing_order_numbers == tuple(first.order_numbers)
+        # The same request again: refused by the API too, and the order holding the PO is
+        # this request's, so it is the answer (issue 22: a resend after a cut create).
+        same = await client.create_order(order(sandbox, "PO-DUP"))
+        assert same.reconciliation is not None
+        assert same.reconciliation.outcome == "already_placed"
+        assert same.order_numbers == first.order_numbers
         again = await client.create_order(
             order(sandbox, "PO-DUP", allow_duplicate_customer_order_number=True)
         )

@@ -165,8 +165,10 @@ def _structure_str(value: Any, _: Any = None) -> str:
         return cast(str, value)
     if cls is bool:
         return "true" if value else "false"
-    if cls is int or cls is Decimal:
+    if cls is int:
         return str(value)
+    if cls is Decimal:
+        return format(value, "f")  # as sent: "1.50" stays "1.50", 1E+2 is "100"
     if cls is float:
         return str(int(value)) if value.is_integer() else repr(value)
     raise TypeError(f"expected a string, got {cls.__name__}")
@@ -382,6 +384,8 @@ def _wire_fields(cls: type) -> list[tuple[attrs.Attribute[Any], str]]:
 #: Inline conversions for the already-right wire type: (condition on v, expression).
 _FAST_PATHS: dict[Any, tuple[tuple[str, str], ...]] = {
     Decimal: (
+        # what the SDK's JSON loader makes of a number with a fraction (parse_float=Decimal)
+        ("v.__class__ is _Decimal and v.is_finite()", "v"),
         # a finite float (inf - inf and nan - nan are nan): Decimal of its shortest repr
         ("v.__class__ is float and v - v == 0.0", "_Decimal(repr(v))"),
         ("v.__class__ is int", "_Decimal(v)"),
@@ -609,6 +613,23 @@ converter.register_unstructure_hook(dt.date, _unstructure_date)
 converter.register_unstructure_hook(dt.datetime, _unstructure_date)
 
 
+#: Values an ``extras`` entry writes back as they are.
+_JSON_LEAVES = frozenset({str, int, bool, float, type(None)})
+
+
+def _json_ready(value: Any) -> Any:
+    """An ``extras`` value as JSON-ready data: the numbers the loader made ``Decimal``
+    (anywhere inside it) written as ``Decimal`` fields are."""
+    cls = value.__class__
+    if cls is Decimal:
+        return _unstructure_decimal(value)
+    if cls is dict:
+        return {k: _json_ready(v) for k, v in value.items()}
+    if cls is list:
+        return [_json_ready(v) for v in value]
+    return converter.unstructure(value)
+
+
 def _merge_options(obj: Any, out: dict[str, Any], options: list[tuple[str, str]]) -> None:
     items: list[dict[str, Any]] = out.get("additionalAttributes") or []
     for attr_name, wire_attr in options:
@@ -650,7 +671,7 @@ def _make_model_unhook(cls: type) -> Callable[[Any], Any]:
         if extras:
             for key, value in extras.items():
                 if key not in out:
-                    out[key] = value
+                    out[key] = value if value.__class__ in _JSON_LEAVES else _json_ready(value)
         return out
 
     return unstructure_model

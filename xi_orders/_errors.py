@@ -15,6 +15,7 @@ import html
 import json
 import re
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -40,7 +41,11 @@ _SPACE = re.compile(r"\s+")
 def _str(value: Any) -> str | None:
     if value is None or value == "":
         return None
-    return value if isinstance(value, str) else json.dumps(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Decimal):
+        return str(value)  # a JSON number as sent (loads_json keeps its digits)
+    return json.dumps(value, default=str)
 
 
 def _fields(raw: Any) -> tuple[ErrorField, ...]:
@@ -68,11 +73,15 @@ def _detail(entry: dict[str, Any]) -> ErrorDetail:
 def loads_json(data: str | bytes) -> Any:
     """``json.loads``, raising only ``ValueError`` for any input that is not usable JSON.
 
+    A number with a fraction or an exponent becomes a ``Decimal`` straight from its text
+    (``parse_float=Decimal``): money is ``Decimal`` in the models, and going through a float
+    first loses digits (``1234567890123456.78`` would be ``...456.8``). Integers stay ``int``.
+
     ``json.loads`` raises ``RecursionError`` for deeply nested input (``b"[" * 100000``);
     every decode path of the SDK goes through here so such a body becomes a typed error.
     """
     try:
-        return json.loads(data)
+        return json.loads(data, parse_float=Decimal)
     except RecursionError:
         raise ValueError("JSON nested too deeply") from None
 

@@ -10,6 +10,11 @@ Records carry structured fields as ``extra=`` attributes, so a JSON formatter (e
 ``python-json-logger``) gets them as keys: ``correlation_id``, ``endpoint``, ``method``,
 ``path`` (the URL path, no query), ``status`` (an HTTP status, or an exception's class
 name), ``attempt``, ``elapsed`` (seconds). Never a token, a secret or a header value.
+
+Every record of the package's loggers has the control characters of its message and
+string arguments escaped (:class:`EscapeControls`, on each of :data:`LOGGERS`, whatever
+handler or formatter prints it): an order number or error text a server sent cannot forge
+a log line (CR/LF) or repaint a terminal (ANSI escapes).
 """
 
 from __future__ import annotations
@@ -18,8 +23,45 @@ import logging
 import os
 import sys
 
+from ._escape import printable
+
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO}
 _done = False
+
+#: Every logger the package logs to (tests/test_control_characters.py checks the source).
+LOGGERS = ("xi_orders", "xi_orders.client", "xi_orders.pagination", "xi_orders.webhooks")
+
+
+def _printable_arg(value: object) -> object:
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, BaseException):  # str() of a non-XiError is not escaped
+        return printable(str(value))
+    return value  # numbers keep their %d / %.2f formatting
+
+
+class EscapeControls(logging.Filter):
+    """Escapes the control characters of a record's message and arguments (in place, so
+    every handler sees the escaped text); structured ``extra`` fields are ours."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = printable(record.msg)
+        elif isinstance(record.msg, BaseException):
+            record.msg = printable(str(record.msg))
+        args = record.args
+        if isinstance(args, tuple):
+            record.args = tuple(_printable_arg(a) for a in args)
+        elif isinstance(args, dict):
+            record.args = {k: _printable_arg(v) for k, v in args.items()}
+        return True
+
+
+_ESCAPE = EscapeControls()
+for _name in LOGGERS:
+    _logger = logging.getLogger(_name)
+    if _ESCAPE not in _logger.filters:
+        _logger.addFilter(_ESCAPE)
 
 
 def setup_from_env() -> None:

@@ -7,6 +7,12 @@ the create once more (only behind the server's duplicate-PO guard), or raise
 ``OrderOutcomeUnknown`` (always, when duplicates are allowed: an order found could be an
 earlier one with the same PO). Must not import the client nor the webhooks package: it
 receives the operations and the inbox it needs.
+
+It also owns the answer to a create the API refuses as a duplicate PO number on its first
+send: the natural retry of a create the caller's own deadline cut (``asyncio.timeout``)
+after the server had placed it. The PO is looked up: an order with it that matches the
+request is that create's order (``outcome="already_placed"``); otherwise the refusal is
+raised, with the order numbers that hold the PO (``existing_order_numbers``).
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Literal, Protocol, TypeVar, cast
+from typing import Any, Literal, Protocol, TypeGuard, TypeVar, cast
 
 import anyio
 import attrs
@@ -136,7 +142,7 @@ def is_ambiguous(error: BaseException) -> bool:
     return False
 
 
-def _is_duplicate_po(error: BaseException) -> bool:
+def _is_duplicate_po(error: BaseException) -> TypeGuard[BadRequestError]:
     """The API's duplicate-PO guard refused the create (400 on ``customerOrderNumber``)."""
     if not isinstance(error, BadRequestError):
         return False
@@ -498,6 +504,10 @@ async def place(
         try:
             result = await send(cid)
         except XiError as exc:
+            if cause is None and _is_duplicate_po(exc) and not shape.duplicates_allowed:
+                # The first send refused as a duplicate: an earlier create with this PO
+                # (often this very request, sent before and cut by the caller's deadline).
+                return await _already_placed(found, exc, create_cids, search, policy)
             if cause is not None and _is_duplicate_po(exc):
                 # Refused as a duplicate after an earlier ambiguous create: that one was
                 # placed after all and is not yet visible. Look again before giving up.
@@ -585,6 +595,41 @@ async def place(
         return found([], _reconciliation("resent", cause, create_cids, search, last), result, [])
 
 
+async def _already_placed(
+    found: Callable[[list[CreatedOrder], Reconciliation, ResultT | None, list[object]], ResultT],
+    refused: BadRequestError,
+    create_cids: list[str],
+    search: _Search,
+    policy: ReconcilePolicy,
+) -> ResultT:
+    """A first create refused as a duplicate PO number: the order holding the PO, when it
+    matches the request (lines, quantities, ship-to), as this create's result
+    (``outcome="already_placed"``); else the refusal, with the order numbers holding the PO
+    in ``existing_order_numbers`` (empty when search could not find or run)."""
+    logger.info(
+        "create with PO %s refused as a duplicate PO number; looking the order up",
+        search.shape.customer_order_number,
+    )
+    looked = await search.look(policy)
+    if looked.ours and not looked.others:
+        return found(
+            [_created_order(d) for d in looked.ours],
+            _reconciliation(
+                "already_placed",
+                f"{type(refused).__name__}: {refused}",
+                create_cids,
+                search,
+                looked,
+            ),
+            None,
+            [event.data for event in looked.events],
+        )
+    holders = [d.ingram_order_number or "" for d in looked.ours] + looked.others
+    refused.existing_order_numbers = tuple(dict.fromkeys(n for n in holders if n))
+    refused.lookup_correlation_ids = tuple(search.correlation_ids)
+    raise refused
+
+
 def _unknown_with_duplicates(looked: _Looked, policy: ReconcilePolicy) -> str:
     """Why a create with duplicates allowed stays unknown, from what the lookups saw."""
     if looked.ours or looked.others:
@@ -627,7 +672,7 @@ def _reconciliation(
         create_correlation_ids=tuple(create_cids),
         lookup_correlation_ids=tuple(search.correlation_ids),
         order_numbers=tuple(d.ingram_order_number for d in looked.ours if d.ingram_order_number)
-        if outcome == "found"
+        if outcome in ("found", "already_placed")
         else (),
         source=looked.source,
         event_ids=tuple(event.event_id for event in looked.events),

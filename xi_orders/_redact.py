@@ -4,7 +4,9 @@ A secret (the client secret, an access token) can reach an error's text in many 
 raw, URL-encoded in either case (``a%2Bb%2fc%3D%3D``), form-encoded (``+`` for a space),
 double-encoded (``%252B``), JSON-escaped (``\\u002b``, ``\\/``) or HTML-escaped. One pattern
 per secret matches every one of them, character by character, so a partly encoded echo is
-caught too. Requests and responses attached to errors are replaced by copies without
+caught too. A secret shorter than :data:`WHOLE_TOKEN_BELOW` characters is redacted only
+where it stands as a whole token (``client_secret=abc``, ``'abc'``), never inside a word:
+a one-letter secret must not turn "answered" into "an***wered". Requests and responses attached to errors are replaced by copies without
 credential headers and with redacted bodies, so nothing reachable from an error (and
 nothing in its pickle) holds a secret.
 """
@@ -59,12 +61,24 @@ def _char_pattern(ch: str) -> str:
     return "(?:" + "|".join(sorted(spellings, key=len, reverse=True)) + ")"
 
 
+#: A secret this long is redacted wherever it appears, even inside a longer word: text
+#: does not hold 8 given characters in a row by chance. A shorter one (a test double, a
+#: misconfiguration) would mask pieces of ordinary words ("an***wered" for "s"), so it is
+#: redacted only as a whole token: not touching a letter or digit on either side.
+WHOLE_TOKEN_BELOW = 8
+
+
 @functools.lru_cache(maxsize=64)
 def _pattern(secrets: tuple[str, ...]) -> re.Pattern[str] | None:
     if not secrets:
         return None
     # Longest first, so a token that contains another secret is removed whole.
-    alternatives = ["".join(_char_pattern(ch) for ch in s) for s in secrets]
+    alternatives = []
+    for secret in secrets:
+        spelled = "".join(_char_pattern(ch) for ch in secret)
+        if len(secret) < WHOLE_TOKEN_BELOW:
+            spelled = f"(?<![^\\W_])(?:{spelled})(?![^\\W_])"
+        alternatives.append(spelled)
     return re.compile("|".join(alternatives), re.IGNORECASE)
 
 

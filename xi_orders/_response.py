@@ -37,8 +37,11 @@ class Reconciliation:
     """How a create's unknown outcome was resolved (``result.reconciliation``).
 
     ``outcome`` is ``"found"`` (the order was placed by a create that failed ambiguously,
-    and found: no second create) or ``"resent"`` (it was surely not placed, and the create
-    was sent again behind the duplicate-PO guard). ``source`` says what decided it: the
+    and found: no second create), ``"resent"`` (it was surely not placed, and the create
+    was sent again behind the duplicate-PO guard) or ``"already_placed"`` (the API refused
+    this create as a duplicate PO number, and the order holding that PO matches the
+    request: placed by an earlier send of it, e.g. one the caller's deadline cut; its
+    ``cause`` is the refusal, ``create_correlation_ids`` the refused create's). ``source`` says what decided it: the
     search by PO number, or (v7 with a ``WebhookInbox``) the order-create webhook event,
     whose IDs are in ``event_ids``.
     """

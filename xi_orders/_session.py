@@ -21,6 +21,7 @@ import httpx
 from . import _loops, _redact, _telemetry, _transport
 from ._auth import TokenAuth
 from ._endpoints import Endpoint
+from ._groups import group_class, members
 from ._pipeline import Params, Pipeline, Reply
 from ._ratelimit import RateLimiter
 from ._request import CallOptions, new_correlation_id
@@ -66,29 +67,16 @@ def _scrub(exc: BaseException, secrets: Iterable[str | None]) -> BaseException:
                     # Best effort: an attribute may be read-only.
                     with contextlib.suppress(AttributeError, TypeError):
                         setattr(current, name, _redact.redact_value(value, hidden))
-        todo += [current.__cause__, current.__context__, *_members(current)]
-    group = _group_class(exc)
+        todo += [current.__cause__, current.__context__, *members(current)]
+    group = group_class(exc)
     message = getattr(exc, "message", None)
     if group is not None and hidden and isinstance(message, str):
         redacted = _redact.redact(message, hidden)
         if redacted != message:
-            copy: BaseException = group(redacted, list(_members(exc)))
+            copy: BaseException = group(redacted, list(members(exc)))
             copy.__cause__, copy.__context__ = exc.__cause__, exc.__context__
             return copy.with_traceback(exc.__traceback__)
     return exc
-
-
-def _group_class(exc: BaseException) -> Any:
-    """``BaseExceptionGroup`` when ``exc`` is a group (the builtin on 3.11+, the
-    ``exceptiongroup`` backport on 3.10), else None."""
-    return next((c for c in type(exc).__mro__ if c.__name__ == "BaseExceptionGroup"), None)
-
-
-def _members(exc: BaseException) -> list[BaseException]:
-    """The exceptions of a group, none for any other exception."""
-    if _group_class(exc) is None:
-        return []
-    return [e for e in getattr(exc, "exceptions", ()) if isinstance(e, BaseException)]
 
 
 class Session:
@@ -124,6 +112,7 @@ class Session:
             store, budget = settings.shared.bind(
                 settings.credentials.client_id, settings.credentials.client_secret
             )
+        self._budget = budget
         self.auth = TokenAuth(
             settings.credentials,
             settings.token_url,
@@ -318,8 +307,14 @@ class Session:
 
         if scopes and not _loops.call_soon(self.loop, cancel):
             cancel()
+        here = self.loop is None or self.loop is _loops.running_loop()
         if self.owns_http:
-            if self.loop is None or self.loop is _loops.running_loop():
+            if here:
                 await self.http.aclose()
             else:  # opened on another loop: only that loop can close its connections
                 _loops.close_on(self.loop, self.http)
+        # A shared budget's connection of this loop (RedisShared); other clients on the
+        # loop reconnect on their next call.
+        close_budget = getattr(self._budget, "aclose", None)
+        if close_budget is not None and here:
+            await close_budget()

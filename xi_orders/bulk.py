@@ -35,6 +35,7 @@ from anyio.abc import TaskGroup
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 from ._display import ShortRepr
+from ._groups import single
 from .errors import UnexpectedError, ValidationError, XiError
 from .models import OrderDetail
 
@@ -257,8 +258,17 @@ class BulkLookup(ShortRepr):
         task_group.cancel_scope.cancel()
         try:
             return await task_group.__aexit__(exc_type, exc, tb)
+        except BaseException as raised:
+            # The task group wraps what left the block (the caller's own exception) in an
+            # ExceptionGroup: give it back as it was raised.
+            error = single(raised, own=exc)
+            if error is raised:
+                raise
         finally:
             results.close()
+        if error is exc:
+            return None  # re-raised by the ``async with`` itself, traceback untouched
+        raise error
 
     async def collect(self) -> BulkResults:
         """Every result, keyed by order number, in input order (a ``dict``)."""
@@ -310,9 +320,17 @@ class BulkLookup(ShortRepr):
                     progress.record(result)
                     done.append((number, result))
 
-                async with anyio.create_task_group() as tg:
-                    for number in batch:
-                        tg.start_soon(run, number)
+                error: BaseException | None = None
+                try:
+                    async with anyio.create_task_group() as tg:
+                        for number in batch:
+                            tg.start_soon(run, number)
+                except BaseException as exc:  # a progress callback's error, as itself
+                    error = single(exc)
+                    if error is exc:
+                        raise
+                if error is not None:
+                    raise error
                 if self._ordered:
                     position = {n: i for i, n in enumerate(batch)}
                     done.sort(key=lambda item: position[item[0]])

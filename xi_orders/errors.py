@@ -21,6 +21,10 @@ XiError
         └── InternalServerError (5xx)
 ```
 
+``str(error)`` escapes the control characters a server's text may hold (ANSI escapes,
+CR/LF: see ``printable``), so printing or logging an error cannot repaint a terminal or
+forge a log line; the attributes (``body``, ``api_message``, ``details``) keep the raw text.
+
 Every error that comes from a call carries the call's ``correlation_id`` (token errors too:
 the token request carries the ID of the call that needed the token): quote it to Ingram
 Micro support. No error ever contains a client secret or an access token, in any spelling:
@@ -53,6 +57,7 @@ import httpx
 
 from . import _redact
 from ._display import Display
+from ._escape import printable
 
 __all__ = [
     "APIConnectionError",
@@ -122,6 +127,12 @@ class XiError(Display, Exception):
     #: credentials were rejected, or the app is not approved for the API): batch work
     #: such as ``get_orders`` stops at the first such error instead of trying every item.
     fatal: bool = False
+
+    def __str__(self) -> str:
+        # Messages quote the server: its control characters (ANSI escapes, CR/LF) are
+        # escaped wherever the error is shown; the raw text stays in ``body`` and the
+        # other attributes.
+        return printable(super().__str__())
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Exception's own pickling calls ``cls(*self.args)``, which fails for any error
@@ -346,7 +357,20 @@ class UnauthorizedError(AuthenticationError, APIStatusError):
 
 
 class BadRequestError(APIStatusError):
-    """400: the API rejected the request (see ``fields`` for which parts)."""
+    """400: the API rejected the request (see ``fields`` for which parts).
+
+    A create refused because its customer PO number is taken (the API's duplicate-PO
+    guard), when no order with that PO matches the request, carries the order numbers that
+    hold the PO in ``existing_order_numbers`` and the correlation IDs of the lookups in
+    ``lookup_correlation_ids`` (an order that matches is returned instead, as
+    ``reconciliation.outcome == "already_placed"``).
+    """
+
+    #: Orders holding the PO number of a create refused as a duplicate (empty otherwise,
+    #: or when they could not be looked up).
+    existing_order_numbers: tuple[str, ...] = ()
+    #: IM-CorrelationIDs of the searches and lookups made for ``existing_order_numbers``.
+    lookup_correlation_ids: tuple[str, ...] = ()
 
 
 class PermissionDeniedError(APIStatusError):

@@ -53,6 +53,7 @@ from typing import Generic, Protocol, TypeVar, cast
 import anyio
 
 from ._display import ShortRepr
+from ._groups import single
 from .errors import XiError
 
 __all__ = ["AsyncPaginator", "Page", "PaginationError", "PaginationWarning", "SearchResults"]
@@ -475,8 +476,18 @@ class AsyncPaginator(ShortRepr, Generic[ItemT]):
         async def fetch_into(index: int) -> None:
             results[index] = await self._fetch(first + index)
 
-        # The task group ends before anything is yielded: no task outlives a page.
-        async with anyio.create_task_group() as tg:
-            for index in range(count):
-                tg.start_soon(fetch_into, index)
+        # The task group ends before anything is yielded: no task outlives a page. A page
+        # that fails comes out as itself (the others failing with it as its notes), not as
+        # the task group's ExceptionGroup: callers catch XiError.
+        error: BaseException | None = None
+        try:
+            async with anyio.create_task_group() as tg:
+                for index in range(count):
+                    tg.start_soon(fetch_into, index)
+        except BaseException as exc:
+            error = single(exc)
+            if error is exc:
+                raise
+        if error is not None:
+            raise error
         return results

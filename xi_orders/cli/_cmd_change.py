@@ -75,6 +75,12 @@ def _say_reconciled(result: Any) -> None:
     )
     if how.outcome == "found":
         what = f"the order was found by {by} and NOT sent again"
+    elif how.outcome == "already_placed":
+        what = (
+            "the API refused it as a duplicate PO number and the order holding the PO "
+            f"({', '.join(how.order_numbers)}) matches this request: placed before, NOT "
+            "placed again"
+        )
     else:
         what = f"it was surely not placed (as {by} showed), so the create was sent once more"
     echo(

@@ -12,6 +12,7 @@ import contextlib
 import csv
 import datetime as dt
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
@@ -19,7 +20,8 @@ from typing import IO, Any, Literal
 
 import attrs
 
-from ..errors import OrderOutcomeUnknown, XiError
+from .._escape import printable
+from ..errors import BadRequestError, OrderOutcomeUnknown, XiError
 from ..models import OrderDetail
 from ._shell import CliError, UsageError
 
@@ -47,12 +49,18 @@ def json_default(value: Any) -> Any:
     raise TypeError(f"not JSON serializable: {type(value).__name__}")
 
 
+#: What ``json.dumps`` leaves raw with ``ensure_ascii=False`` but a terminal may act on (C1
+#: controls, line separators, bidi overrides); only ever inside strings, so escaped as \\u.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
 def dumps(value: Any, *, indent: int | None = None) -> str:
-    """JSON text (UTF-8 as is; Decimal and dates as strings)."""
+    """JSON text (UTF-8 as is, control characters escaped; Decimal and dates as strings)."""
     separators = None if indent else (",", ":")
-    return json.dumps(
+    text = json.dumps(
         value, default=json_default, ensure_ascii=False, indent=indent, separators=separators
     )
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def cell(value: Any) -> str:
@@ -130,7 +138,7 @@ class RowWriter:
         parts = []
         for column in self._table_columns:
             value = row.get(column.key)
-            text = str(value) if header else column.show(value)
+            text = str(value) if header else printable(column.show(value))
             text = " ".join(text.split())  # one line per row
             if column.width is not None:
                 if len(text) > column.width:
@@ -156,6 +164,9 @@ def error_fields(error: XiError) -> dict[str, Any]:
         "status_code": getattr(error, "status_code", None),
         "correlation_id": error.correlation_id,
     }
+    if isinstance(error, BadRequestError) and error.existing_order_numbers:
+        # a create refused as a duplicate PO number: the orders that hold the PO
+        fields["existing_order_numbers"] = list(error.existing_order_numbers)
     if isinstance(error, OrderOutcomeUnknown):
         # What the person must check before sending again: a script reads it here rather
         # than parsing the message.
@@ -193,12 +204,16 @@ def render_order(order: OrderDetail, console: Any) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    def plain(value: str) -> Text:
+        # The server's text: control characters escaped, never read as rich markup.
+        return Text(printable(value))
+
     currency = order.currency_code or ""
     title = Text.assemble(
         ("Order ", "bold"),
-        (order.ingram_order_number or "?", "bold cyan"),
+        (printable(order.ingram_order_number or "?"), "bold cyan"),
         "  ",
-        (order.order_status or "(no status)", "bold yellow"),
+        (printable(order.order_status or "(no status)"), "bold yellow"),
     )
     console.print(title)
     facts = Table.grid(padding=(0, 2))
@@ -231,7 +246,7 @@ def render_order(order: OrderDetail, console: Any) -> None:
     ]
     for label, value in rows:
         if value:
-            facts.add_row(label, value)
+            facts.add_row(label, plain(value))
     console.print(facts)
 
     lines = Table(title=f"{len(order.lines)} line(s)", title_justify="left", expand=False)
@@ -247,7 +262,7 @@ def render_order(order: OrderDetail, console: Any) -> None:
     ):
         lines.add_column(header, justify=justify)  # type: ignore[arg-type]
     for line in order.lines:
-        lines.add_row(
+        values = (
             line.ingram_order_line_number or line.customer_line_number or "",
             line.ingram_part_number or "",
             line.vendor_part_number or "",
@@ -257,6 +272,7 @@ def render_order(order: OrderDetail, console: Any) -> None:
             money(line.unit_price),
             money(line.extended_price),
         )
+        lines.add_row(*map(plain, values))
     console.print(lines)
 
     tracking = Table(title="tracking", title_justify="left")
@@ -267,7 +283,7 @@ def render_order(order: OrderDetail, console: Any) -> None:
             for carrier in shipment.carrier_details:
                 packages: list[Any] = list(carrier.tracking_details) or [None]
                 for package in packages:
-                    tracking.add_row(
+                    row = (
                         line.ingram_order_line_number or "",
                         carrier.carrier_name or carrier.carrier_code or "",
                         package.tracking_number if package and package.tracking_number else "",
@@ -275,12 +291,14 @@ def render_order(order: OrderDetail, console: Any) -> None:
                         cell(carrier.estimated_delivery_date or shipment.estimated_delivery_date),
                         cell(carrier.delivered_date),
                     )
+                    tracking.add_row(*map(plain, row))
     if tracking.row_count:
         console.print(tracking)
     else:
         console.print("[dim]no shipments yet[/dim]")
     if order.response is not None:
-        console.print(f"[dim]correlation ID {order.response.correlation_id}[/dim]")
+        cid = printable(order.response.correlation_id or "")
+        console.print(Text(f"correlation ID {cid}", style="dim"))
 
 
 def status_counts(counts: Iterable[tuple[str, int]]) -> str:

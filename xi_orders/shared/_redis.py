@@ -24,11 +24,20 @@ of the server's fixed windows drifts a margin later every window and leaves part
 unused). The single-flight token lock is redis-py's ``Lock``.
 
 Failure behaviour: every Redis operation is bounded by ``timeout`` (default 1 s; also the
-socket timeouts, and redis-py's own retries are off). A failure or timeout logs one WARNING
+socket timeouts, and redis-py's own retries are off). A failure of any kind (an error of
+Redis or of redis-py, a timeout, an option redis-py refuses) logs one WARNING
 ("falling back"), and for ``retry_interval`` seconds the clients of this process skip Redis:
 each paces itself at its share of the limit (the limit divided by the number of processes
 last seen sharing it; the full limit if Redis was never reached) and fetches tokens itself.
-Then one call probes Redis again; when it answers, a WARNING says sharing resumed.
+Then one call probes Redis again; when it answers, a WARNING says sharing resumed. A URL
+that cannot work is refused at construction instead (``ValidationError`` naming ``url``).
+
+Connections: each event loop gets its own Redis client (an asyncio connection belongs to
+its loop). It is closed when that loop ends (``asyncio.run``, ``anyio.run``, the sync
+client's loop thread: they close every async generator still open as they end, and one
+holds each loop's link), or by ``aclose()`` on the loop; a loop closed without that leaves
+its link to be dropped at the next call. So one ``asyncio.run`` per job, or one
+``with OrdersClient(shared=...)`` block after another, keeps no socket and no loop behind.
 """
 
 from __future__ import annotations
@@ -40,8 +49,9 @@ import hashlib
 import json
 import logging
 import time
+import urllib.parse
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any, TypeVar
 
 import anyio
@@ -50,10 +60,11 @@ from redis.asyncio.lock import Lock
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.commands.core import AsyncScript
-from redis.exceptions import LockError, RedisError
+from redis.exceptions import LockError
 
 from .. import _clock
 from .._window import RateLimit, SlidingWindow
+from ..errors import ValidationError
 from . import RateBudget, SharedToken, TokenFetch, TokenStore
 from ._seal import Sealer
 
@@ -196,7 +207,6 @@ end
 return 0
 """
 
-_FAILURES = (RedisError, OSError, TimeoutError, RuntimeError)
 
 #: The current task's call counted in Redis and not yet answered: (keys, call id, limit).
 _in_flight: contextvars.ContextVar[tuple[list[str], str, RateLimit] | None] = (
@@ -209,6 +219,8 @@ class _Link:
 
     def __init__(self, client: aioredis.Redis) -> None:
         self.client = client
+        #: Closes the client as its loop ends (see :func:`_close_at_loop_end`).
+        self.guard: object | None = None
         self.acquire: AsyncScript = client.register_script(_ACQUIRE)
         self.backoff: AsyncScript = client.register_script(_BACKOFF)
         self.window_ends: AsyncScript = client.register_script(_WINDOW_ENDS)
@@ -251,10 +263,19 @@ class RedisShared:
         margin: float = 0.05,
         redis_options: dict[str, Any] | None = None,
     ) -> None:
+        _check_url(url)
         if not namespace or any(c in namespace for c in "{}"):
-            raise ValueError("namespace must be non-empty, without braces")
-        if timeout <= 0 or retry_interval < 0 or lock_timeout <= 0 or margin < 0:
-            raise ValueError("timeout and lock_timeout must be > 0; retry_interval, margin >= 0")
+            raise ValidationError("namespace", "must be non-empty, without braces")
+        for name, value, least in (
+            ("timeout", timeout, None),
+            ("lock_timeout", lock_timeout, None),
+            ("retry_interval", retry_interval, 0.0),
+            ("margin", margin, 0.0),
+        ):
+            if least is None and not value > 0:
+                raise ValidationError(name, f"must be > 0, got {value!r}")
+            if least is not None and not value >= least:
+                raise ValidationError(name, f"must be >= 0, got {value!r}")
         self.url = url
         self.namespace = namespace
         self.timeout = timeout
@@ -284,12 +305,21 @@ class RedisShared:
         return not self._down
 
     async def aclose(self) -> None:
-        """Close this event loop's Redis connections (others close when their loop goes)."""
+        """Close this event loop's Redis connections (others close when their loop ends).
+
+        Optional: the next call on this loop connects again."""
         try:
-            link = self._links.pop(asyncio.get_running_loop(), None)
+            loop = asyncio.get_running_loop()
         except RuntimeError:
             return
-        if link is not None:
+        await self._close_link(loop)
+
+    async def _close_link(self, loop: asyncio.AbstractEventLoop) -> None:
+        link = self._links.pop(loop, None)
+        if link is None:
+            return
+        link.guard = None
+        with contextlib.suppress(Exception), anyio.CancelScope(shield=True):
             await link.client.aclose()
 
     # --- plumbing ------------------------------------------------------------------------
@@ -298,6 +328,10 @@ class RedisShared:
         loop = asyncio.get_running_loop()  # RuntimeError on trio: counted as a failure
         link = self._links.get(loop)
         if link is None:
+            # Loops closed without closing their async generators: their links can only
+            # be dropped (their sockets close with them).
+            for old in [old for old in self._links if old.is_closed()]:
+                self._links.pop(old, None)
             options: dict[str, Any] = {
                 # A few connections per process, shared by all its calls (each holds one
                 # for a single round trip); waiting for one counts against the timeout.
@@ -311,6 +345,7 @@ class RedisShared:
             }
             pool = aioredis.BlockingConnectionPool.from_url(self.url, **options)
             link = self._links[loop] = _Link(aioredis.Redis.from_pool(pool))
+            link.guard = _close_when_loop_ends(self, loop)
         return link
 
     async def _run(self, what: str, op: Callable[[_Link], Awaitable[T]]) -> tuple[bool, T | None]:
@@ -323,7 +358,7 @@ class RedisShared:
         try:
             with anyio.fail_after(self.timeout):
                 result = await op(self._link())
-        except _FAILURES as exc:
+        except Exception as exc:  # whatever the backend raises: fall back, never fail a call
             self._failed(what, exc)
             return False, None
         if self._down:
@@ -468,7 +503,8 @@ class RedisRateBudget:
         self._closed: dict[str, float] = {}
         self._fallback: dict[str, SlidingWindow] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._loop: asyncio.AbstractEventLoop | None = None
+        #: The loop ``_locks`` belong to, weakly: a budget must not keep an ended loop alive.
+        self._loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
         self._locks: dict[str, asyncio.Lock] = {}
         self._calls = 0
         #: Processes sharing the budget when Redis last answered (0: never reached).
@@ -527,8 +563,8 @@ class RedisRateBudget:
 
     def _queue(self, endpoint: str) -> asyncio.Lock:
         loop = asyncio.get_running_loop()
-        if loop is not self._loop:  # the client moved to another event loop
-            self._loop, self._locks = loop, {}
+        if self._loop is None or loop is not self._loop():  # the client moved to another loop
+            self._loop, self._locks = weakref.ref(loop), {}
         lock = self._locks.get(endpoint)
         if lock is None:
             lock = self._locks[endpoint] = asyncio.Lock()
@@ -550,6 +586,11 @@ class RedisRateBudget:
         while len(sent) > limit.calls:
             sent.popleft()
         return window
+
+    async def aclose(self) -> None:
+        """The client that used this budget closes: close the running loop's Redis link
+        (another client on the loop connects again at its next call)."""
+        await self._shared.aclose()
 
     def backoff(self, endpoint: str, seconds: float) -> None:
         if seconds <= 0:
@@ -603,6 +644,49 @@ class RedisRateBudget:
         task = loop.create_task(self._shared._run(what, op))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+async def _close_at_loop_end(
+    shared: RedisShared, loop: asyncio.AbstractEventLoop
+) -> AsyncGenerator[None, None]:
+    try:
+        yield
+    finally:
+        await shared._close_link(loop)
+
+
+def _close_when_loop_ends(shared: RedisShared, loop: asyncio.AbstractEventLoop) -> object:
+    """Have the running loop close its link as it ends: ``asyncio.run`` (and anyio's
+    runner) close every async generator still suspended before the loop stops, and this
+    one's ``finally`` closes the link then. Loops hold their generators weakly: the link
+    keeps the returned handle."""
+    guard = _close_at_loop_end(shared, loop)
+    step = guard.__anext__()
+    with contextlib.suppress(StopIteration):
+        step.send(None)  # first iteration: registered with the loop, suspended at its yield
+    return guard
+
+
+def _check_url(url: object) -> None:
+    """Refuse, before any call, a URL redis-py would refuse at every call (or read as
+    something else: a database that is not a number)."""
+    if not isinstance(url, str):
+        raise ValidationError("url", f"must be a redis-py URL string, got {type(url).__name__}")
+    where = _redact(url)
+    try:
+        aioredis.connection.parse_url(url)
+    except ValueError as exc:
+        raise ValidationError("url", f"{exc} (got {where!r})") from None
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme == "unix":
+        if not parts.path:
+            raise ValidationError("url", f"unix:// needs a socket path, got {where!r}")
+        return
+    database = parts.path.lstrip("/")
+    if database and not database.isdigit():
+        raise ValidationError(
+            "url", f"the path must be a database number (/0), got {database!r} in {where!r}"
+        )
 
 
 def _host() -> str:
