@@ -40,6 +40,8 @@ from xi_orders import (
 )
 from xi_orders._endpoints import GET_ORDER
 from xi_orders.errors import ErrorDetail, ErrorField
+from xi_orders.models import VendorAttribute
+from xi_orders.vendor_fields import MissingField, RequiredField
 
 # A secret and tokens whose URL encodings differ from their raw form (like a real base64
 # secret), and a space, which form encoding writes as "+".
@@ -130,6 +132,29 @@ def _sample(name: str, cls: type[BaseException]) -> Any:
         "event_ids": ["ev-1", "ev-2"],
         "fresh": [],
         "received": 3,  # PaginationError
+        "count": 7,  # TooManyEventsError, TooManySignaturesError
+        # MissingVendorFieldsError
+        "missing": [
+            MissingField(
+                line=0,
+                customer_line_number="1",
+                product="610301",
+                field="lines[0].vri_additional_attributes.microsoft_domain",
+                required=RequiredField(
+                    name="microsoft_domain",
+                    kind="vri",
+                    vendor_name="Microsoft",
+                    product_id="610301",
+                    description="Your Microsoft domain",
+                    hint=None,
+                    offered=(),
+                    default=None,
+                    required=True,
+                    path=("tenant_preference=new",),
+                    attribute=VendorAttribute(name="microsoft_domain"),
+                ),
+            )
+        ],
         # OrderOutcomeUnknown
         "customer_order_number": "PO-1",
         "request": {"customerOrderNumber": "PO-1", "lines": [{"quantity": 1}]},
