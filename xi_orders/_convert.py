@@ -72,12 +72,10 @@ Speed, and why structure has its own generator
     parent's ``extras`` (a field hook cannot reach its parent's ``extras``), and unknown keys
     kept. Built on it anyway (``benchmarks/bench_decode.py``, :func:`cattrs_gen_structure`:
     the same leaf hooks, lenient per-field hooks writing to a stack of ``extras``, a wrapper
-    adding unknown keys; it passes the same 258 decode tests), it is 2-3x slower on the
-    same data: ``python -m benchmarks.bench_decode`` (rows 2a, 2b), CPU time, median of
-    41 x 20 decodes, three runs on a busy 2-core machine: a 50-line detail 1.32 / 1.90 /
-    1.72 ms here vs 3.83 / 5.03 / 4.43 ms (ratio 0.34-0.39), a 100-order search page
-    2.18 / 2.52 / 2.40 ms vs 4.98 / 5.41 / 4.93 ms (0.44-0.49). So the generator stays
-    for models; cattrs' own machinery does lists, leaf types and all of unstructure.
+    adding unknown keys; it passes the same decode tests), it is slower on the same data
+    (rows 2a and 2b of ``benchmarks/README.md``, ``python -m benchmarks.bench_decode``). So
+    the generator stays for models; cattrs' own machinery does lists, leaf types and all of
+    unstructure.
 """
 
 from __future__ import annotations

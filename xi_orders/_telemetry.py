@@ -100,8 +100,8 @@ class _Api:
         # installs its provider at the first get: done now, the globals below hold it.
         trace.get_tracer_provider()
         metrics.get_meter_provider()
-        # The public getters cost ~2 us each (an os.environ miss while unset): too much for
-        # every call, so the globals they return are read directly. An API version without
+        # The public getters look up os.environ on each call: too much for every call, so
+        # the globals they return are read directly. An API version without
         # them leaves ``watchable`` False: the span path then always runs, as before.
         self.metrics_globals: Any = importlib.import_module("opentelemetry.metrics._internal")
         self.watchable = hasattr(trace, "_TRACER_PROVIDER") and hasattr(
