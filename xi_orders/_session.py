@@ -112,7 +112,6 @@ class Session:
             store, budget = settings.shared.bind(
                 settings.credentials.client_id, settings.credentials.client_secret
             )
-        self._budget = budget
         self.auth = TokenAuth(
             settings.credentials,
             settings.token_url,
@@ -307,14 +306,8 @@ class Session:
 
         if scopes and not _loops.call_soon(self.loop, cancel):
             cancel()
-        here = self.loop is None or self.loop is _loops.running_loop()
         if self.owns_http:
-            if here:
+            if self.loop is None or self.loop is _loops.running_loop():
                 await self.http.aclose()
             else:  # opened on another loop: only that loop can close its connections
                 _loops.close_on(self.loop, self.http)
-        # A shared budget's connection of this loop (RedisShared); other clients on the
-        # loop reconnect on their next call.
-        close_budget = getattr(self._budget, "aclose", None)
-        if close_budget is not None and here:
-            await close_budget()
