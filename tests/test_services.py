@@ -266,8 +266,31 @@ def test_aiohttps_private_re_send_switch_still_exists() -> None:
     asyncio.run(ours())
 
 
+@pytest.mark.anyio
+async def test_httpxs_private_cookie_store_still_exists(anyio_backend: str) -> None:
+    """The other private attribute (``xi_orders._transport.new_client``): httpx's
+    ``AsyncClient._cookies``, replaced by a store that skips responses setting no cookie.
+    An httpx that renames it must fail here; and cookies a server sets still land."""
+    from xi_orders import _transport
+
+    assert isinstance(httpx.AsyncClient()._cookies, httpx.Cookies)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/set":
+            return httpx.Response(200, headers={"Set-Cookie": "a=1; Path=/"})
+        return httpx.Response(200, json={"cookie": request.headers.get("cookie")})
+
+    http = _transport.new_client(transport=httpx.MockTransport(answer), timeout=5.0)
+    async with http:
+        assert type(http._cookies).__name__ == "_Cookies"
+        await http.get("http://api.test/none")
+        assert not http.cookies
+        await http.get("http://api.test/set")
+        assert http.cookies.get("a") == "1"
+
+
 def test_the_product_reads_no_other_private_httpx_or_aiohttp_attribute() -> None:
-    """Private attributes of httpx, httpcore and aiohttp: one, in one module."""
+    """Private attributes of httpx, httpcore and aiohttp: two, in one module."""
     import re
     from pathlib import Path
 
@@ -280,7 +303,10 @@ def test_the_product_reads_no_other_private_httpx_or_aiohttp_attribute() -> None
             found.setdefault(name, []).append(path.name)
         for name in re.findall(r"\b(?:httpx|httpcore|aiohttp)\.\w*\._\w+", text):
             found.setdefault(name, []).append(path.name)
-    assert found == {"session._retry_connection": ["_transport.py"]}, found
+    assert found == {
+        "session._retry_connection": ["_transport.py"],
+        "http._cookies": ["_transport.py"],
+    }, found
     assert "httpx._" not in "".join(
         p.read_text(encoding="utf-8") for p in Path(ROOT, "xi_orders").rglob("*.py")
     )

@@ -101,6 +101,10 @@ class Pipeline:
         self.headers = dict(headers)
         self.retry = retry
         self.limiter = limiter
+        self._merged: (
+            tuple[httpx.AsyncClient, list[tuple[bytes, bytes]], dict[str, tuple[str, str]]] | None
+        )
+        self._merged = None
 
     def url(self, endpoint: Endpoint, path_arg: str | None) -> str:
         path = endpoint.path
@@ -139,20 +143,46 @@ class Pipeline:
         cid: str,
         options: CallOptions,
     ) -> httpx.Request:
-        headers = {**self.headers, **options.headers, "IM-CorrelationID": cid}
+        headers = dict(self._base_headers())
+        for name, value in options.headers.items():
+            headers[name.lower()] = (name, value)
+        headers["im-correlationid"] = ("IM-CorrelationID", cid)
         content = None
         if body is not None:
             content = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-            headers["Content-Type"] = "application/json"
-        return self.http.build_request(
+            headers["content-type"] = ("Content-Type", "application/json")
+        # A request built here rather than by ``http.build_request``: the same request
+        # (absolute URL, the client's headers under ours, its timeout), without merging
+        # the client's headers and parsing its base URL again on every call.
+        http = self.http
+        # A tuple: httpx's parameter type is invariant in a list's items.
+        query = httpx.QueryParams(tuple(params)) if params else None
+        if http.params:  # a shared http_client's own query parameters come first
+            query = http.params.merge(query)
+        return httpx.Request(
             endpoint.method,
             self.url(endpoint, path_arg),
-            # A tuple: httpx's parameter type is invariant in a list's items.
-            params=httpx.QueryParams(tuple(params)) if params else None,
+            params=query,
             content=content,
-            headers=headers,
-            timeout=options.timeout or httpx.USE_CLIENT_DEFAULT,
+            headers=list(headers.values()),
+            cookies=http.cookies if http.cookies else None,
+            extensions={"timeout": (options.timeout or http.timeout).as_dict()},
         )
+
+    def _base_headers(self) -> dict[str, tuple[str, str]]:
+        """The httpx client's headers updated with ours, by lower-case name (so a call's
+        header replaces a default of any spelling, as httpx merges them): computed again
+        only when the client or its headers change."""
+        raw = self.http.headers.raw
+        cached = self._merged
+        if cached is None or cached[0] is not self.http or cached[1] != raw:
+            merged = {
+                k.decode("latin-1").lower(): (k.decode("latin-1"), v.decode("latin-1"))
+                for k, v in raw
+            }
+            merged.update((k.lower(), (k, v)) for k, v in self.headers.items())
+            cached = self._merged = (self.http, raw, merged)
+        return cached[2]
 
     async def _attempt(self, call: _Call, number: int) -> _retry.Outcome[Reply]:
         """One attempt: authorize, pace, send, classify."""

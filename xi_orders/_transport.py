@@ -27,9 +27,10 @@ after sending to ``ConnectTimeout``; :func:`effective_error` corrects that. aioh
 re-send of an idempotent request over a connection that broke is turned off: re-sends are
 the retry policy's decision, counted and logged.
 
-Private attributes of other libraries used here, each checked by
-``tests/test_transport_internals.py`` so an upgrade that removes one fails loudly: aiohttp's
-``ClientSession._retry_connection`` (the silent re-send above).
+Private attributes of other libraries used here, each checked by ``tests/test_services.py``
+so that an upgrade that removes one fails loudly: aiohttp's
+``ClientSession._retry_connection`` (the silent re-send above) and httpx's
+``AsyncClient._cookies`` (the cookie store below).
 """
 
 from __future__ import annotations
@@ -84,13 +85,27 @@ def new_client(
 ) -> httpx.AsyncClient:
     """The ``httpx.AsyncClient`` an ``AsyncOrdersClient`` owns, over ``transport`` (None:
     httpx's own, honouring the environment's proxies when ``trust_env``)."""
-    return httpx.AsyncClient(
+    http = httpx.AsyncClient(
         transport=transport,
         timeout=timeout,
         trust_env=trust_env,
         follow_redirects=False,
         event_hooks=dict(event_hooks) if event_hooks else None,
     )
+    # Private: httpx offers no public way to give a client its cookie store.
+    http._cookies = _Cookies(http.cookies.jar)
+    return http
+
+
+class _Cookies(httpx.Cookies):
+    """httpx's cookie store, skipping the cookie jar for a response that sets no cookie
+    (the API sets none): ``http.cookiejar`` wraps every response and its request in
+    urllib adapter objects before finding no ``Set-Cookie`` header."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        headers = response.headers
+        if "set-cookie" in headers or "set-cookie2" in headers:
+            super().extract_cookies(response)
 
 
 def new_transport(kind: str = "auto") -> httpx.AsyncBaseTransport:
