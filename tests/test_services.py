@@ -311,3 +311,36 @@ def test_the_product_reads_no_other_private_httpx_or_aiohttp_attribute() -> None
         p.read_text(encoding="utf-8") for p in Path(ROOT, "xi_orders").rglob("*.py")
     )
     assert httpx.AsyncClient  # the public API is what is used
+
+
+def test_from_env_and_the_constructors_are_typed_like_each_other(tmp_path: object) -> None:
+    """``from_env(timout=5)`` (a typo) is a type error under ``mypy --strict``, as it is for
+    both constructors: one list of settings types them all."""
+    from pathlib import Path
+
+    source = Path(str(tmp_path)) / "typed.py"
+    source.write_text(
+        textwrap.dedent(
+            """
+            from xi_orders import AsyncOrdersClient, OrdersClient
+
+            AsyncOrdersClient.from_env(timout=5)
+            OrdersClient.from_env(timeout="5")
+            AsyncOrdersClient(client_id="a", client_secret="b", customer_number="c",
+                              country_code="US", retrys=None)
+            OrdersClient(client_id="a", client_secret="b", country_code="US")
+            AsyncOrdersClient.from_env(timeout=5, sender_id="me")  # fine
+            """
+        )
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(source)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": ROOT},
+        cwd=ROOT,
+        timeout=300,
+    )
+    errors = [line for line in done.stdout.splitlines() if ": error:" in line]
+    lines = sorted(int(line.split(":")[1]) for line in errors)
+    assert lines == [4, 5, 6, 8], done.stdout
