@@ -207,3 +207,20 @@ async def test_raw_response_of_a_reconciled_create_is_the_creates(anyio_backend:
     assert raw.status_code == 502
     assert sandbox.counters.requests["search_orders"] >= 1  # the lookups happened
     assert sandbox.counters.orders_created == 1
+
+
+def test_every_single_request_operation_has_its_sync_and_raw_faces() -> None:
+    """The endpoint table names the single-request operations: each has its async method,
+    its raw face, its blocking twin and its blocking raw face (typed lines, one each)."""
+    from xi_orders import AsyncOrdersClient, OrdersClient
+    from xi_orders._endpoints import ENDPOINTS, SINGLE_REQUEST
+    from xi_orders.client import AsyncRawResponses
+    from xi_orders.sync import RawResponses
+
+    for name, endpoint in SINGLE_REQUEST.items():
+        assert ENDPOINTS[endpoint.name] is endpoint
+        for face in (AsyncOrdersClient, OrdersClient, AsyncRawResponses, RawResponses):
+            assert name in vars(face), f"{face.__name__} has no {name}"
+    raw_names = {n for n in vars(AsyncRawResponses) if not n.startswith("_")}
+    assert raw_names == set(SINGLE_REQUEST)
+    assert {n for n in vars(RawResponses) if not n.startswith("_")} == set(SINGLE_REQUEST)
