@@ -115,6 +115,26 @@ def test_with_orders_client_blocks_leave_no_socket_and_no_warning(
     assert shared.available
 
 
+def test_a_client_closing_closes_its_loops_link(redis_server: RedisServer) -> None:
+    """On a loop that goes on (a service's), the link closes with the client that used
+    it, once the call's background settling is written."""
+    sandbox = Sandbox(seed=24, orders=20)
+    number = sandbox.order_numbers(sandbox.customer_number)[0]
+    shared = _shared(redis_server)
+
+    async def main() -> tuple[int, int]:
+        async with sandbox.client(shared=shared, rate_limit=RateLimit(1000, 1.0)) as client:
+            for _ in range(3):
+                await client.get_order(number)
+            during = sockets_to(redis_server.port)
+        await asyncio.sleep(0.2)  # the loop goes on; nothing may reconnect
+        return during, sockets_to(redis_server.port)
+
+    during, after = asyncio.run(main())
+    assert during >= 1 and after == 0
+    assert shared.available
+
+
 def test_aclose_on_the_loop_closes_its_link(redis_server: RedisServer) -> None:
     sandbox = Sandbox(seed=23, orders=20)
     number = sandbox.order_numbers(sandbox.customer_number)[0]

@@ -106,6 +106,11 @@ class RateLimiter:
         if self._budget is not None:
             self._budget.settle(endpoint)
 
+    @property
+    def budget(self) -> RateBudget | None:
+        """The budget shared with other clients and processes, if any."""
+        return self._budget
+
     def limit(self, endpoint: str) -> RateLimit | None:
         """The limit currently applied to ``endpoint`` (None when pacing is off)."""
         limit = self._window(endpoint).limit

@@ -306,8 +306,14 @@ class Session:
 
         if scopes and not _loops.call_soon(self.loop, cancel):
             cancel()
+        here = self.loop is None or self.loop is _loops.running_loop()
         if self.owns_http:
-            if self.loop is None or self.loop is _loops.running_loop():
+            if here:
                 await self.http.aclose()
             else:  # opened on another loop: only that loop can close its connections
                 _loops.close_on(self.loop, self.http)
+        # A shared budget's connection of this loop (RedisShared): other clients on the
+        # loop connect again at their next call.
+        close_budget = getattr(self.pipeline.limiter.budget, "aclose", None)
+        if close_budget is not None and here:
+            await close_budget()

@@ -588,8 +588,14 @@ class RedisRateBudget:
         return window
 
     async def aclose(self) -> None:
-        """The client that used this budget closes: close the running loop's Redis link
-        (another client on the loop connects again at its next call)."""
+        """The client that used this budget closes: let this loop's background writes
+        (a call's settling) finish, then close the loop's Redis link (another client on
+        the loop connects again at its next call)."""
+        loop = asyncio.get_running_loop()
+        pending = [t for t in self._tasks if t.get_loop() is loop and not t.done()]
+        if pending:
+            with anyio.CancelScope(shield=True):
+                await asyncio.wait(pending, timeout=self._shared.timeout)
         await self._shared.aclose()
 
     def backoff(self, endpoint: str, seconds: float) -> None:
