@@ -65,7 +65,7 @@ from redis.exceptions import LockError
 from .. import _clock
 from .._window import RateLimit, SlidingWindow
 from ..errors import ValidationError
-from . import RateBudget, SharedToken, TokenFetch, TokenStore
+from ._protocols import RateBudget, SharedToken, TokenFetch, TokenStore
 from ._seal import Sealer
 
 logger = logging.getLogger("xi_orders")
