@@ -96,6 +96,7 @@ from cattrs.gen import make_dict_unstructure_fn, override
 from .errors import DecodeError, ValidationError
 from .models.common import parse_flag
 from .models.events import AsyncOrderCreateEvent, OrderEvent, OrderStatusEvent
+from .models.vendor_info import ProductVendorInfo, VendorRequiredInfo
 
 __all__ = [
     "converter",
@@ -585,6 +586,15 @@ def _structure_event(value: Any, _: Any = None) -> AsyncOrderCreateEvent | Order
 
 
 converter.register_structure_hook_func(lambda t: t == OrderEvent, _structure_event)
+
+
+def _structure_vendor_info(data: Any, _: Any) -> VendorRequiredInfo:
+    """Vendor Required Info answers with a list of products (a lone product object when
+    there is one): the model wraps that list."""
+    return VendorRequiredInfo(products=converter.structure(data, list[ProductVendorInfo]))
+
+
+converter.register_structure_hook_func(lambda t: t is VendorRequiredInfo, _structure_vendor_info)
 
 
 # --------------------------------------------------------------------------------------

@@ -609,7 +609,7 @@ class AsyncOrdersClient:
             correlation_id=correlation_id,
             options=options,
         )
-        return vendor_fields.decode(reply)
+        return _results.decode(reply, VendorRequiredInfo)
 
     async def modify_order(
         self,

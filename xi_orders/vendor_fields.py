@@ -35,13 +35,11 @@ sometimes an example (``"onmicrosoft.com"``); :attr:`RequiredField.default` show
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 import attrs
 
-from ._convert import structure
-from ._response import ResponseMeta
-from .errors import DecodeError, ResponseDecodeError, ValidationError
+from .errors import ValidationError
 from .models import (
     AdditionalAttribute,
     OrderCreateLine,
@@ -106,32 +104,6 @@ def request_body(
     if quote_number is not None and (not isinstance(quote_number, str) or not quote_number):
         raise ValidationError("quote_number", f"must be a non-empty string, got {quote_number!r}")
     return VendorRequiredInfoRequest(quote_number=quote_number, products=items)
-
-
-class _Reply(Protocol):
-    @property
-    def data(self) -> Any: ...
-
-    @property
-    def meta(self) -> ResponseMeta: ...
-
-
-def decode(reply: _Reply) -> VendorRequiredInfo:
-    """The typed answer (a JSON list; a single object is taken as a list of one)."""
-    meta = reply.meta
-    try:
-        if reply.data is None:
-            raise DecodeError("the response body is empty")
-        products = structure(reply.data, list[ProductVendorInfo])
-    except DecodeError as exc:
-        raise ResponseDecodeError(
-            f"could not decode the response as VendorRequiredInfo: {exc}",
-            status_code=meta.status_code,
-            correlation_id=meta.correlation_id,
-            method=meta.method,
-            url=meta.url,
-        ) from exc
-    return VendorRequiredInfo(products=products, response=meta)
 
 
 # --------------------------------------------------------------------------------------
