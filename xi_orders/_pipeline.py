@@ -25,6 +25,7 @@ import attrs
 import httpx
 
 from . import _clock, _retry
+from ._auth import TokenAuth
 from ._endpoints import Endpoint
 from ._errors import error_from_response, loads_json, retry_after
 from ._ratelimit import RateLimiter
@@ -43,15 +44,6 @@ class Reply:
 
     data: Any
     meta: ResponseMeta
-
-
-class Authorizer(Protocol):
-    """What the loop needs of the token ``httpx.Auth`` besides being one."""
-
-    @property
-    def secrets(self) -> tuple[str, ...]: ...
-
-    async def ready(self, cid: str) -> None: ...
 
 
 class AttemptTrace(Protocol):
@@ -90,14 +82,14 @@ class Pipeline:
         http: httpx.AsyncClient,
         *,
         base_url: str,
-        auth: Any,  # httpx.Auth and Authorizer
+        auth: TokenAuth,
         headers: dict[str, str],
         retry: _retry.RetryPolicy,
         limiter: RateLimiter,
     ) -> None:
         self.http = http
         self.base_url = base_url.rstrip("/")
-        self.auth: Authorizer = auth
+        self.auth = auth
         self.headers = dict(headers)
         self.retry = retry
         self.limiter = limiter
@@ -195,7 +187,7 @@ class Pipeline:
         )
         sent_at = _clock.monotonic()
         try:
-            response = await self.http.send(call.request, auth=self.auth)  # type: ignore[arg-type]
+            response = await self.http.send(call.request, auth=self.auth)
         # DecodingError: a body that fails its Content-Encoding, corrupted on the wire.
         except (httpx.TransportError, httpx.DecodingError) as exc:
             self.limiter.settle(call.endpoint.name)
