@@ -223,7 +223,8 @@ class TokenAuth(httpx.Auth):
         return await flight.outcome()
 
     async def _fly(self, flight: _Flight, stale: _Token | None, cid: str) -> None:
-        """Fetch a token for ``flight``'s waiters (a task of its own: never raises)."""
+        """Fetch a token for ``flight``'s waiters (a task of its own: it raises only its own
+        cancellation, after telling the waiters)."""
         try:
             if self._store is None:
                 fresh = await self._fetch(cid)
