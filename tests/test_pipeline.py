@@ -9,6 +9,8 @@ caller's deadline cancels; raw responses are the operation's own.
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -209,18 +211,86 @@ async def test_raw_response_of_a_reconciled_create_is_the_creates(anyio_backend:
     assert sandbox.counters.orders_created == 1
 
 
-def test_every_single_request_operation_has_its_sync_and_raw_faces() -> None:
-    """The endpoint table names the single-request operations: each has its async method,
-    its raw face, its blocking twin and its blocking raw face (typed lines, one each)."""
+def test_every_operation_has_its_four_faces_from_one_declaration() -> None:
+    """Each ``@operation`` (one ``async def``, one endpoint of the table) is offered by all
+    four faces with the async method's own signature and docs; no face has a list of its
+    own, and the raw faces refuse the many-request operations by name."""
+    import inspect
+
     from xi_orders import AsyncOrdersClient, OrdersClient
-    from xi_orders._endpoints import ENDPOINTS, SINGLE_REQUEST
-    from xi_orders.client import AsyncRawResponses
+    from xi_orders._endpoints import ENDPOINTS
+    from xi_orders._faces import Operation
+    from xi_orders.client import AsyncRawResponses, _Operations
     from xi_orders.sync import RawResponses
 
-    for name, endpoint in SINGLE_REQUEST.items():
-        assert ENDPOINTS[endpoint.name] is endpoint
-        for face in (AsyncOrdersClient, OrdersClient, AsyncRawResponses, RawResponses):
-            assert name in vars(face), f"{face.__name__} has no {name}"
-    raw_names = {n for n in vars(AsyncRawResponses) if not n.startswith("_")}
-    assert raw_names == set(SINGLE_REQUEST)
-    assert {n for n in vars(RawResponses) if not n.startswith("_")} == set(SINGLE_REQUEST)
+    declared = {n: v for n, v in vars(_Operations).items() if isinstance(v, Operation)}
+    assert set(declared) == {
+        "get_order",
+        "create_order",
+        "create_order_v7",
+        "modify_order",
+        "release_order",
+        "cancel_order",
+        "get_vendor_required_info",
+    }
+    client = AsyncOrdersClient(
+        client_id="i", client_secret="s", customer_number="20-222222", country_code="US"
+    )
+    sync = OrdersClient.wrap(client)
+    try:
+        faces = (client, client.with_raw_response, sync, sync.with_raw_response)
+        for name, op in declared.items():
+            assert ENDPOINTS[op.endpoint.name] is op.endpoint
+            expected = inspect.signature(getattr(client, name))
+            assert "self" not in expected.parameters
+            for face in faces:
+                assert type(face)._operation_names() == sorted(declared)
+                bound = getattr(face, name)
+                assert inspect.signature(bound) == expected, (type(face).__name__, name)
+                assert bound.__doc__ == op.method.__doc__
+                assert bound.__name__ == name
+        for raw in (client.with_raw_response, sync.with_raw_response):
+            with pytest.raises(AttributeError, match=r"search_orders.*single-request"):
+                raw.search_orders  # noqa: B018
+        assert isinstance(AsyncRawResponses.get_order, Operation)
+        assert isinstance(RawResponses.get_order, Operation)
+    finally:
+        sync.close()
+
+
+def test_the_faces_are_typed_under_mypy_strict(tmp_path: object) -> None:
+    """``mypy --strict`` types each face from the one declaration: awaited, raw, blocking and
+    blocking raw results, and a wrong argument is an error on every face."""
+    import textwrap
+    from pathlib import Path
+
+    source = Path(str(tmp_path)) / "faces.py"
+    source.write_text(
+        textwrap.dedent(
+            """
+            from typing_extensions import assert_type
+            from xi_orders import AsyncOrdersClient, OrdersClient, RawResponse
+            from xi_orders.models import OrderDetail
+
+            async def main(client: AsyncOrdersClient, sync: OrdersClient) -> None:
+                assert_type(await client.get_order("20-RD3QV"), OrderDetail)
+                assert_type(await client.with_raw_response.get_order("x"), RawResponse[OrderDetail])
+                assert_type(sync.get_order("20-RD3QV"), OrderDetail)
+                assert_type(sync.with_raw_response.get_order("x"), RawResponse[OrderDetail])
+                await client.get_order(12)
+                await client.with_raw_response.get_order(order_dat="2024-01-01")
+                sync.get_order("x", is_iml="yes")
+                sync.with_raw_response.cancel_order()
+            """
+        )
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(source)],
+        capture_output=True,
+        text=True,
+        cwd=str(Path(__file__).resolve().parents[1]),
+        timeout=300,
+    )
+    errors = [line for line in done.stdout.splitlines() if ": error:" in line]
+    lines = sorted({int(line.split(":")[1]) for line in errors})
+    assert lines == [11, 12, 13, 14], done.stdout

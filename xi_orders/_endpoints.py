@@ -1,6 +1,7 @@
 """The one table of the Orders API's operations.
 
-The client, the sync client, raw responses, telemetry and the sandbox all read it: an
+The client's operations (``@operation(ENDPOINT)``, which gives them their sync and raw
+faces), telemetry and the sandbox all read it: an
 endpoint's name is its rate-limit key, its metric and span label, and the sandbox's
 counter and fault key. A leaf: it imports nothing of the package.
 """
@@ -58,17 +59,4 @@ ENDPOINTS: dict[str, Endpoint] = {
         CANCEL_ORDER,
         VENDOR_REQUIRED_INFO,
     )
-}
-
-#: The client operations that send one request (of this endpoint), and so have a raw
-#: face (``with_raw_response``) and a plain blocking twin in the sync client. Searches
-#: and bulk lookups send many and have neither.
-SINGLE_REQUEST: dict[str, Endpoint] = {
-    "get_order": GET_ORDER,
-    "create_order": CREATE_ORDER,
-    "create_order_v7": CREATE_ORDER_V7,
-    "modify_order": MODIFY_ORDER,
-    "release_order": MODIFY_ORDER,
-    "cancel_order": CANCEL_ORDER,
-    "get_vendor_required_info": VENDOR_REQUIRED_INFO,
 }

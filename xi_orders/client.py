@@ -14,7 +14,7 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from . import _checks, _logging, _results, _settings, _telemetry, vendor_fields
 from ._checks import SimulateStatus
@@ -25,10 +25,10 @@ from ._endpoints import (
     GET_ORDER,
     MODIFY_ORDER,
     SEARCH_ORDERS,
-    SINGLE_REQUEST,
     VENDOR_REQUIRED_INFO,
     Endpoint,
 )
+from ._faces import AsyncFace, AsyncRawFace, Operation, operation
 from ._pipeline import Params, Reply
 from ._raw import RawResponse, call_raw
 from ._reconcile import ReconcilePolicy, check_inbox, create_once
@@ -104,7 +104,303 @@ def _one_span(
     return wrap
 
 
-class AsyncOrdersClient:
+class _Operations:
+    """The single-request operations, written once. Each runs with an
+    ``AsyncOrdersClient`` as ``self``; every face (``AsyncOrdersClient``, its
+    ``with_raw_response``, ``OrdersClient`` and its ``with_raw_response``) inherits them and
+    runs them its own way (``_faces``)."""
+
+    @operation(GET_ORDER)
+    async def get_order(
+        self: AsyncOrdersClient,
+        order_number: str,
+        *,
+        order_date: DateLike | None = None,
+        vendor_number: str | None = None,
+        simulate_status: SimulateStatus | None = None,
+        is_iml: bool | None = None,
+        region_code: str | None = None,
+        correlation_id: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> OrderDetail:
+        """One order's full details (``GET /resellers/v6.1/orders/{ordernumber}``).
+
+        Args:
+            order_number: the Ingram Micro order number, e.g. ``"20-RD3QV"`` (max 12).
+            order_date: the order's creation day in UTC (``ingramOrderDate``): a ``date``,
+                ``"yyyy-MM-dd"``, or the order's own ``ingram_order_date`` (an aware
+                datetime, taken to its UTC day).
+            vendor_number: ``vendorNumber``.
+            simulate_status: sandbox only: answer as if the order were in this state.
+            is_iml: ``isIml``.
+            region_code: sandbox only: ``regionCode``.
+            correlation_id: your own IM-CorrelationID (max 32) instead of a fresh one.
+
+        Raises ``NotFoundError`` for an unknown order, and ``ValidationError`` (nothing
+        sent) for an order number that cannot be one: empty, longer than 12 characters,
+        ``.`` or ``..``, or with whitespace, control or non-ASCII characters or ``/?#%\\``. Example::
+
+            order = await client.get_order("20-RD3QV")
+            for line in order.lines:
+                print(line.ingram_part_number, line.quantity_ordered)
+        """
+        number = _checks.order_number(order_number)
+        params = _checks.get_order_params(
+            order_date, vendor_number, simulate_status, is_iml, region_code
+        )
+        reply = await self._send(
+            GET_ORDER,
+            path_arg=number,
+            params=params,
+            correlation_id=correlation_id,
+            options=options,
+        )
+        return _results.decode(reply, OrderDetail)
+
+    @operation(CREATE_ORDER)
+    @_one_span(CREATE_ORDER)
+    async def create_order(
+        self: AsyncOrdersClient,
+        order: OrderCreateRequest,
+        *,
+        reconcile: bool | ReconcilePolicy | None = None,
+        check_vendor_fields: bool = False,
+        correlation_id: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> OrderCreateResponse:
+        """Place an order (v6, ``POST /resellers/v6/orders``).
+
+        A 207 Multi-Status (some lines rejected) is a success: check ``result.is_partial``
+        and ``result.rejected_lines``.
+
+        Placed at most once: the send path never repeats a create that may have reached
+        the server. When one fails that way (a read timeout, a 5xx, a connection dropped
+        after sending), the client looks the order up by its customer PO number (and its
+        lines and ship-to) for up to ``ReconcilePolicy.window`` seconds: found, it returns
+        the order with ``result.reconciled`` true; surely absent and the API's
+        duplicate-PO guard on, it sends the create once more (the guard refuses a second
+        copy); otherwise it raises ``OrderOutcomeUnknown`` with the candidates and every
+        correlation ID. ``reconcile=False`` (here or on the client) raises the ambiguous
+        error instead.
+
+        Example::
+
+            result = await client.create_order(OrderCreateRequest(
+                customer_order_number="PO-1001",
+                lines=[OrderCreateLine(customer_line_number="1", ingram_part_number="6YE881", quantity=2)],
+                customer_hold=True,
+            ))
+            print(result.orders[0].ingram_order_number, result.is_partial)
+        """
+        body = _checks.request_body("order", order, OrderCreateRequest)
+        if check_vendor_fields:
+            await vendor_fields.preflight(
+                self.get_vendor_required_info, order, correlation_id, options
+            )
+
+        async def send(cid: str | None) -> OrderCreateResponse:
+            return await _results.accepted(
+                self._send(CREATE_ORDER, body=body, correlation_id=cid, options=options),
+                OrderCreateResponse,
+            )
+
+        return await create_once(
+            send,
+            order,
+            self,
+            self._policy_for(reconcile),
+            correlation_id,
+            lambda orders, _events: OrderCreateResponse(
+                customer_order_number=order.customer_order_number,
+                end_customer_order_number=order.end_customer_order_number,
+                orders=orders,
+            ),
+        )
+
+    @operation(CREATE_ORDER_V7)
+    @_one_span(CREATE_ORDER_V7)
+    async def create_order_v7(
+        self: AsyncOrdersClient,
+        order: OrderCreateV7Request,
+        *,
+        reconcile: bool | ReconcilePolicy | None = None,
+        webhook_inbox: WebhookInbox | None = None,
+        check_vendor_fields: bool = False,
+        correlation_id: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> OrderCreateV7Confirmation:
+        """Place an order with v7 (``POST /resellers/v7/orders``): asynchronous.
+
+        The answer is a confirmation (quote and confirmation numbers); the created orders
+        arrive later as webhook events (see ``xi_orders.webhooks``). A 201 answer may
+        instead list those events already (``result.events``, ``result.order_numbers``).
+        Any 2xx is an accepted order and never raises a decode error: see
+        ``result.decode_problem`` and ``result.raw_body``.
+
+        An ambiguous failure is reconciled as for ``create_order`` (by PO number, which is
+        therefore required). A v7 order reaches search only once it is processed; with a
+        ``webhook_inbox`` (here, else the client's) the lookup also watches the inbox for
+        the order-create event carrying the PO number, racing the search: the first to
+        decide wins. Events put in the inbox before this call are ignored (an earlier order
+        with the same PO), and the orders an event names are fetched and compared with
+        the request before they count. An event naming no order means the create was
+        refused: it is sent once more behind the duplicate-PO guard. A found result lists
+        its orders in ``result.order_numbers`` and ``result.events`` (the webhook event,
+        or one built from the orders search found); ``result.reconciliation.source`` says
+        which (``"webhook"`` or ``"search"``), with the ``event_ids``.
+
+        ``check_vendor_fields=True`` first asks Vendor Required Info for the request's
+        products and raises ``vendor_fields.MissingVendorFieldsError`` (a
+        ``ValidationError``) listing every missing vendor field, per line, before anything
+        is placed (also on ``create_order``, whose lines answer in ``additional_attributes``).
+
+        Example::
+
+            inbox = WebhookInbox()              # your receiver: inbox.put_many(parse_events(...))
+            result = await client.create_order_v7(request, webhook_inbox=inbox)
+        """
+        body = _checks.request_body("order", order, OrderCreateV7Request)
+        inbox = check_inbox("webhook_inbox", webhook_inbox)
+        if inbox is None:  # not ``or``: an empty inbox is falsy (it has a length)
+            inbox = self._webhook_inbox
+        if check_vendor_fields:
+            await vendor_fields.preflight(
+                self.get_vendor_required_info, order, correlation_id, options
+            )
+
+        async def send(cid: str | None) -> OrderCreateV7Confirmation:
+            return await _results.accepted(
+                self._send(CREATE_ORDER_V7, body=body, correlation_id=cid, options=options),
+                OrderCreateV7Confirmation,
+            )
+
+        return await create_once(
+            send,
+            order,
+            self,
+            self._policy_for(reconcile),
+            correlation_id,
+            lambda orders, event_data: _found_v7(order, orders, event_data),
+            inbox,
+        )
+
+    @operation(VENDOR_REQUIRED_INFO)
+    async def get_vendor_required_info(
+        self: AsyncOrdersClient,
+        products: Sequence[vendor_fields.ProductLike] = (),
+        *,
+        quote_number: str | None = None,
+        correlation_id: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> VendorRequiredInfo:
+        """Which fields each vendor requires before an order for these products can be
+        placed (``POST /resellers/v7/vendorrequiredinfo``).
+
+        ``products``: Ingram part numbers as strings, or ``VendorProduct`` values naming a
+        vendor part number or a subscription plan ID; ``quote_number`` asks about a
+        quote's products. The API requires IM-SenderID here: without the client's
+        ``sender_id`` this raises ``ValidationError`` naming ``sender_id``, nothing sent.
+        ``xi_orders.vendor_fields`` turns the answer into request fields. Example::
+
+            info = await client.get_vendor_required_info(["5DV320", VendorProduct(plan_id="438308")])
+            for product in info:
+                print(product.label, [f.name for f in vendor_fields.fields_to_fill(product)])
+        """
+        request = vendor_fields.request_body(products, quote_number, self.sender_id)
+        reply = await self._send(
+            VENDOR_REQUIRED_INFO,
+            body=_checks.request_body("products", request, type(request)),
+            correlation_id=correlation_id,
+            options=options,
+        )
+        return _results.decode(reply, VendorRequiredInfo)
+
+    @operation(MODIFY_ORDER)
+    async def modify_order(
+        self: AsyncOrdersClient,
+        order_number: str,
+        changes: OrderModifyRequest,
+        *,
+        region_code: str | None = None,
+        correlation_id: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> OrderModifyResponse:
+        """Change an order on customer hold (``PUT /resellers/v6/orders/{orderNumber}``).
+
+        Only orders created with ``customer_hold=True`` can be modified, within 24 hours.
+        A 207 means some changes were rejected: see ``result.rejected_lines``.
+        """
+        number = _checks.order_number(order_number)
+        body = _checks.request_body("changes", changes, OrderModifyRequest)
+        params = [("regionCode", _checks.text("region_code", region_code))] if region_code else []
+        return await _results.accepted(
+            self._send(
+                MODIFY_ORDER,
+                path_arg=number,
+                params=params,
+                body=body,
+                correlation_id=correlation_id,
+                options=options,
+            ),
+            OrderModifyResponse,
+        )
+
+    @operation(MODIFY_ORDER)
+    async def release_order(
+        self: AsyncOrdersClient,
+        order_number: str,
+        *,
+        region_code: str | None = None,
+        correlation_id: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> OrderModifyResponse:
+        """Release an order from customer hold to the warehouse
+        (``PUT /resellers/v6/orders/{orderNumber}?actionCode=release``)."""
+        number = _checks.order_number(order_number)
+        params = [("actionCode", "release")]
+        if region_code is not None:
+            params.append(("regionCode", _checks.text("region_code", region_code)))
+        return await _results.accepted(
+            self._send(
+                MODIFY_ORDER,
+                path_arg=number,
+                params=params,
+                body={},
+                correlation_id=correlation_id,
+                options=options,
+            ),
+            OrderModifyResponse,
+            empty_ok=True,
+        )
+
+    @operation(CANCEL_ORDER)
+    async def cancel_order(
+        self: AsyncOrdersClient,
+        order_number: str,
+        *,
+        region_code: str | None = None,
+        correlation_id: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> ResponseMeta:
+        """Cancel an order on customer hold, before it is released to the warehouse
+        (``DELETE /resellers/v6/orders/{OrderNumber}``).
+
+        The API answers 200 with an empty body; the result is that exchange's metadata
+        (status, correlation ID). Errors raise as for any call.
+        """
+        number = _checks.order_number(order_number)
+        params = [("regionCode", _checks.text("region_code", region_code))] if region_code else []
+        reply = await self._send(
+            CANCEL_ORDER,
+            path_arg=number,
+            params=params,
+            correlation_id=correlation_id,
+            options=options,
+        )
+        return reply.meta
+
+
+class AsyncOrdersClient(_Operations, AsyncFace):
     """An async client for Ingram Micro's Xvantage Reseller Orders API.
 
     Tokens are fetched and refreshed for you (OAuth2 client credentials), every call gets
@@ -290,54 +586,6 @@ class AsyncOrdersClient:
     ) -> None:
         await self.aclose()
 
-    # --- operations ------------------------------------------------------------------
-
-    async def get_order(
-        self,
-        order_number: str,
-        *,
-        order_date: DateLike | None = None,
-        vendor_number: str | None = None,
-        simulate_status: SimulateStatus | None = None,
-        is_iml: bool | None = None,
-        region_code: str | None = None,
-        correlation_id: str | None = None,
-        **options: Unpack[RequestOptions],
-    ) -> OrderDetail:
-        """One order's full details (``GET /resellers/v6.1/orders/{ordernumber}``).
-
-        Args:
-            order_number: the Ingram Micro order number, e.g. ``"20-RD3QV"`` (max 12).
-            order_date: the order's creation day in UTC (``ingramOrderDate``): a ``date``,
-                ``"yyyy-MM-dd"``, or the order's own ``ingram_order_date`` (an aware
-                datetime, taken to its UTC day).
-            vendor_number: ``vendorNumber``.
-            simulate_status: sandbox only: answer as if the order were in this state.
-            is_iml: ``isIml``.
-            region_code: sandbox only: ``regionCode``.
-            correlation_id: your own IM-CorrelationID (max 32) instead of a fresh one.
-
-        Raises ``NotFoundError`` for an unknown order, and ``ValidationError`` (nothing
-        sent) for an order number that cannot be one: empty, longer than 12 characters,
-        ``.`` or ``..``, or with whitespace, control or non-ASCII characters or ``/?#%\\``. Example::
-
-            order = await client.get_order("20-RD3QV")
-            for line in order.lines:
-                print(line.ingram_part_number, line.quantity_ordered)
-        """
-        number = _checks.order_number(order_number)
-        params = _checks.get_order_params(
-            order_date, vendor_number, simulate_status, is_iml, region_code
-        )
-        reply = await self._send(
-            GET_ORDER,
-            path_arg=number,
-            params=params,
-            correlation_id=correlation_id,
-            options=options,
-        )
-        return _results.decode(reply, OrderDetail)
-
     def search_orders(
         self,
         *,
@@ -454,244 +702,6 @@ class AsyncOrdersClient:
             query=params,
         )
 
-    async def create_order(
-        self,
-        order: OrderCreateRequest,
-        *,
-        reconcile: bool | ReconcilePolicy | None = None,
-        check_vendor_fields: bool = False,
-        correlation_id: str | None = None,
-        **options: Unpack[RequestOptions],
-    ) -> OrderCreateResponse:
-        """Place an order (v6, ``POST /resellers/v6/orders``).
-
-        A 207 Multi-Status (some lines rejected) is a success: check ``result.is_partial``
-        and ``result.rejected_lines``.
-
-        Placed at most once: the send path never repeats a create that may have reached
-        the server. When one fails that way (a read timeout, a 5xx, a connection dropped
-        after sending), the client looks the order up by its customer PO number (and its
-        lines and ship-to) for up to ``ReconcilePolicy.window`` seconds: found, it returns
-        the order with ``result.reconciled`` true; surely absent and the API's
-        duplicate-PO guard on, it sends the create once more (the guard refuses a second
-        copy); otherwise it raises ``OrderOutcomeUnknown`` with the candidates and every
-        correlation ID. ``reconcile=False`` (here or on the client) raises the ambiguous
-        error instead.
-
-        Example::
-
-            result = await client.create_order(OrderCreateRequest(
-                customer_order_number="PO-1001",
-                lines=[OrderCreateLine(customer_line_number="1", ingram_part_number="6YE881", quantity=2)],
-                customer_hold=True,
-            ))
-            print(result.orders[0].ingram_order_number, result.is_partial)
-        """
-        body = _checks.request_body("order", order, OrderCreateRequest)
-        if check_vendor_fields:
-            await vendor_fields.preflight(
-                self.get_vendor_required_info, order, correlation_id, options
-            )
-
-        async def send(cid: str | None) -> OrderCreateResponse:
-            return await _results.accepted(
-                self._send(CREATE_ORDER, body=body, correlation_id=cid, options=options),
-                OrderCreateResponse,
-            )
-
-        return await create_once(
-            send,
-            order,
-            self,
-            self._policy_for(reconcile),
-            correlation_id,
-            lambda orders, _events: OrderCreateResponse(
-                customer_order_number=order.customer_order_number,
-                end_customer_order_number=order.end_customer_order_number,
-                orders=orders,
-            ),
-        )
-
-    async def create_order_v7(
-        self,
-        order: OrderCreateV7Request,
-        *,
-        reconcile: bool | ReconcilePolicy | None = None,
-        webhook_inbox: WebhookInbox | None = None,
-        check_vendor_fields: bool = False,
-        correlation_id: str | None = None,
-        **options: Unpack[RequestOptions],
-    ) -> OrderCreateV7Confirmation:
-        """Place an order with v7 (``POST /resellers/v7/orders``): asynchronous.
-
-        The answer is a confirmation (quote and confirmation numbers); the created orders
-        arrive later as webhook events (see ``xi_orders.webhooks``). A 201 answer may
-        instead list those events already (``result.events``, ``result.order_numbers``).
-        Any 2xx is an accepted order and never raises a decode error: see
-        ``result.decode_problem`` and ``result.raw_body``.
-
-        An ambiguous failure is reconciled as for ``create_order`` (by PO number, which is
-        therefore required). A v7 order reaches search only once it is processed; with a
-        ``webhook_inbox`` (here, else the client's) the lookup also watches the inbox for
-        the order-create event carrying the PO number, racing the search: the first to
-        decide wins. Events put in the inbox before this call are ignored (an earlier order
-        with the same PO), and the orders an event names are fetched and compared with
-        the request before they count. An event naming no order means the create was
-        refused: it is sent once more behind the duplicate-PO guard. A found result lists
-        its orders in ``result.order_numbers`` and ``result.events`` (the webhook event,
-        or one built from the orders search found); ``result.reconciliation.source`` says
-        which (``"webhook"`` or ``"search"``), with the ``event_ids``.
-
-        ``check_vendor_fields=True`` first asks Vendor Required Info for the request's
-        products and raises ``vendor_fields.MissingVendorFieldsError`` (a
-        ``ValidationError``) listing every missing vendor field, per line, before anything
-        is placed (also on ``create_order``, whose lines answer in ``additional_attributes``).
-
-        Example::
-
-            inbox = WebhookInbox()              # your receiver: inbox.put_many(parse_events(...))
-            result = await client.create_order_v7(request, webhook_inbox=inbox)
-        """
-        body = _checks.request_body("order", order, OrderCreateV7Request)
-        inbox = check_inbox("webhook_inbox", webhook_inbox)
-        if inbox is None:  # not ``or``: an empty inbox is falsy (it has a length)
-            inbox = self._webhook_inbox
-        if check_vendor_fields:
-            await vendor_fields.preflight(
-                self.get_vendor_required_info, order, correlation_id, options
-            )
-
-        async def send(cid: str | None) -> OrderCreateV7Confirmation:
-            return await _results.accepted(
-                self._send(CREATE_ORDER_V7, body=body, correlation_id=cid, options=options),
-                OrderCreateV7Confirmation,
-            )
-
-        return await create_once(
-            send,
-            order,
-            self,
-            self._policy_for(reconcile),
-            correlation_id,
-            lambda orders, event_data: _found_v7(order, orders, event_data),
-            inbox,
-        )
-
-    if not TYPE_CHECKING:  # one span for each create, its reconciliation included
-        create_order = _one_span(CREATE_ORDER)(create_order)
-        create_order_v7 = _one_span(CREATE_ORDER_V7)(create_order_v7)
-
-    async def get_vendor_required_info(
-        self,
-        products: Sequence[vendor_fields.ProductLike] = (),
-        *,
-        quote_number: str | None = None,
-        correlation_id: str | None = None,
-        **options: Unpack[RequestOptions],
-    ) -> VendorRequiredInfo:
-        """Which fields each vendor requires before an order for these products can be
-        placed (``POST /resellers/v7/vendorrequiredinfo``).
-
-        ``products``: Ingram part numbers as strings, or ``VendorProduct`` values naming a
-        vendor part number or a subscription plan ID; ``quote_number`` asks about a
-        quote's products. The API requires IM-SenderID here: without the client's
-        ``sender_id`` this raises ``ValidationError`` naming ``sender_id``, nothing sent.
-        ``xi_orders.vendor_fields`` turns the answer into request fields. Example::
-
-            info = await client.get_vendor_required_info(["5DV320", VendorProduct(plan_id="438308")])
-            for product in info:
-                print(product.label, [f.name for f in vendor_fields.fields_to_fill(product)])
-        """
-        request = vendor_fields.request_body(products, quote_number, self.sender_id)
-        reply = await self._send(
-            VENDOR_REQUIRED_INFO,
-            body=_checks.request_body("products", request, type(request)),
-            correlation_id=correlation_id,
-            options=options,
-        )
-        return _results.decode(reply, VendorRequiredInfo)
-
-    async def modify_order(
-        self,
-        order_number: str,
-        changes: OrderModifyRequest,
-        *,
-        region_code: str | None = None,
-        correlation_id: str | None = None,
-        **options: Unpack[RequestOptions],
-    ) -> OrderModifyResponse:
-        """Change an order on customer hold (``PUT /resellers/v6/orders/{orderNumber}``).
-
-        Only orders created with ``customer_hold=True`` can be modified, within 24 hours.
-        A 207 means some changes were rejected: see ``result.rejected_lines``.
-        """
-        number = _checks.order_number(order_number)
-        body = _checks.request_body("changes", changes, OrderModifyRequest)
-        params = [("regionCode", _checks.text("region_code", region_code))] if region_code else []
-        return await _results.accepted(
-            self._send(
-                MODIFY_ORDER,
-                path_arg=number,
-                params=params,
-                body=body,
-                correlation_id=correlation_id,
-                options=options,
-            ),
-            OrderModifyResponse,
-        )
-
-    async def release_order(
-        self,
-        order_number: str,
-        *,
-        region_code: str | None = None,
-        correlation_id: str | None = None,
-        **options: Unpack[RequestOptions],
-    ) -> OrderModifyResponse:
-        """Release an order from customer hold to the warehouse
-        (``PUT /resellers/v6/orders/{orderNumber}?actionCode=release``)."""
-        number = _checks.order_number(order_number)
-        params = [("actionCode", "release")]
-        if region_code is not None:
-            params.append(("regionCode", _checks.text("region_code", region_code)))
-        return await _results.accepted(
-            self._send(
-                MODIFY_ORDER,
-                path_arg=number,
-                params=params,
-                body={},
-                correlation_id=correlation_id,
-                options=options,
-            ),
-            OrderModifyResponse,
-            empty_ok=True,
-        )
-
-    async def cancel_order(
-        self,
-        order_number: str,
-        *,
-        region_code: str | None = None,
-        correlation_id: str | None = None,
-        **options: Unpack[RequestOptions],
-    ) -> ResponseMeta:
-        """Cancel an order on customer hold, before it is released to the warehouse
-        (``DELETE /resellers/v6/orders/{OrderNumber}``).
-
-        The API answers 200 with an empty body; the result is that exchange's metadata
-        (status, correlation ID). Errors raise as for any call.
-        """
-        number = _checks.order_number(order_number)
-        params = [("regionCode", _checks.text("region_code", region_code))] if region_code else []
-        reply = await self._send(
-            CANCEL_ORDER,
-            path_arg=number,
-            params=params,
-            correlation_id=correlation_id,
-            options=options,
-        )
-        return reply.meta
-
     def get_orders(
         self,
         order_numbers: Iterable[str],
@@ -764,6 +774,19 @@ class AsyncOrdersClient:
             return self._reconcile
         return ReconcilePolicy.coerce("reconcile", reconcile)
 
+    @classmethod
+    def _runner(cls, op: Operation[Any, Any]) -> Callable[..., Any]:
+        return op.method  # an operation is this class's own method
+
+    async def _raw(
+        self, op: Operation[P, R], /, *args: P.args, **kwargs: P.kwargs
+    ) -> RawResponse[R]:
+        """``op`` run on a view recording its exchanges, as a ``RawResponse`` of its own
+        endpoint's (not of the lookups a reconciled create makes)."""
+        capture = Capture()
+        view = self._view(self._options.capturing(capture))
+        return await call_raw(op.method(view, *args, **kwargs), capture, op.endpoint)
+
 
 def _found_v7(
     order: OrderCreateV7Request, orders: list[CreatedOrder], event_data: list[object]
@@ -791,40 +814,22 @@ def _found_v7(
     )
 
 
-def _raw(
-    method: Callable[Concatenate[AsyncOrdersClient, P], Awaitable[R]],
-) -> Callable[Concatenate[AsyncRawResponses, P], Awaitable[RawResponse[R]]]:
-    """The raw face of a single-request operation (typed as the operation, returning a
-    ``RawResponse`` of its result)."""
-    endpoint = SINGLE_REQUEST[method.__name__]
-
-    @functools.wraps(method)
-    async def call(self: AsyncRawResponses, /, *args: P.args, **kwargs: P.kwargs) -> RawResponse[R]:
-        client = self._client
-        capture = Capture()
-        view = client._view(client._options.capturing(capture))
-        return await call_raw(method(view, *args, **kwargs), capture, endpoint)
-
-    return call
-
-
-class AsyncRawResponses:
-    """``client.with_raw_response``: the single-request operations (``SINGLE_REQUEST``),
-    each returning a ``RawResponse`` instead of the typed result (see ``RawResponse``)."""
+class AsyncRawResponses(_Operations, AsyncRawFace):
+    """``client.with_raw_response``: the single-request operations, each returning a
+    ``RawResponse`` instead of the typed result (see ``RawResponse``)."""
 
     def __init__(self, client: AsyncOrdersClient) -> None:
         self._client = client
 
-    get_order = _raw(AsyncOrdersClient.get_order)
-    create_order = _raw(AsyncOrdersClient.create_order)
-    create_order_v7 = _raw(AsyncOrdersClient.create_order_v7)
-    modify_order = _raw(AsyncOrdersClient.modify_order)
-    release_order = _raw(AsyncOrdersClient.release_order)
-    cancel_order = _raw(AsyncOrdersClient.cancel_order)
-    get_vendor_required_info = _raw(AsyncOrdersClient.get_vendor_required_info)
+    @classmethod
+    def _runner(cls, op: Operation[Any, Any]) -> Callable[..., Any]:
+        async def raw(face: AsyncRawResponses, /, *args: Any, **kwargs: Any) -> Any:
+            return await face._client._raw(op, *args, **kwargs)
+
+        return raw
 
     def __getattr__(self, name: str) -> Any:
         raise AttributeError(
             f"with_raw_response has no {name!r}: it offers the single-request operations "
-            f"({', '.join(sorted(SINGLE_REQUEST))})"
+            f"({', '.join(self._operation_names())})"
         )

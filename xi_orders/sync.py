@@ -30,12 +30,11 @@ import anyio
 from anyio.from_thread import BlockingPortal
 
 from ._display import ShortRepr
-from ._endpoints import SINGLE_REQUEST
-from ._raw import RawResponse, call_raw
-from ._request import Capture, Headers, Timeout
+from ._faces import BlockingFace, BlockingRawFace, Operation
+from ._request import Headers, Timeout
 from ._retry import RetryPolicy
 from .bulk import BulkLookup, LookupResult
-from .client import AsyncOrdersClient
+from .client import AsyncOrdersClient, _Operations
 from .errors import ClientClosedError, EventLoopError
 from .models import OrderSummary
 from .pagination import AsyncPaginator, Page
@@ -60,18 +59,6 @@ def _closed_error() -> ClientClosedError:
     return ClientClosedError(
         "the OrdersClient is closed: create a new one (or make the calls inside `with`)"
     )
-
-
-def _blocking(
-    method: Callable[Concatenate[AsyncOrdersClient, P], Awaitable[R]],
-) -> Callable[Concatenate[OrdersClient, P], R]:
-    """The sync twin of an async method: same signature, same docstring, no logic."""
-
-    @functools.wraps(method)
-    def call(self: OrdersClient, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        return self._loop.run(method, self._client, *args, **kwargs)
-
-    return call
 
 
 class _LoopRunner:
@@ -384,7 +371,7 @@ class BlockingBulkLookup(ShortRepr):
         return self._background.call(self._lookup.collect)
 
 
-class OrdersClient:
+class OrdersClient(_Operations, BlockingFace):
     """The synchronous Orders client: the same operations, arguments, models and errors
     as ``AsyncOrdersClient``, for scripts, threads and notebooks.
 
@@ -477,13 +464,12 @@ class OrdersClient:
     def __repr__(self) -> str:
         return repr(self._client).replace("AsyncOrdersClient", "OrdersClient", 1)
 
-    get_order = _blocking(AsyncOrdersClient.get_order)
-    create_order = _blocking(AsyncOrdersClient.create_order)
-    create_order_v7 = _blocking(AsyncOrdersClient.create_order_v7)
-    modify_order = _blocking(AsyncOrdersClient.modify_order)
-    release_order = _blocking(AsyncOrdersClient.release_order)
-    cancel_order = _blocking(AsyncOrdersClient.cancel_order)
-    get_vendor_required_info = _blocking(AsyncOrdersClient.get_vendor_required_info)
+    @classmethod
+    def _runner(cls, op: Operation[Any, Any]) -> Callable[..., Any]:
+        def call(face: OrdersClient, /, *args: Any, **kwargs: Any) -> Any:
+            return face._loop.run(op.method, face._client, *args, **kwargs)
+
+        return call
 
     search_orders = _wrapping(AsyncOrdersClient.search_orders, Paginator[OrderSummary])
     get_orders = _wrapping(AsyncOrdersClient.get_orders, BlockingBulkLookup)
@@ -508,41 +494,23 @@ class OrdersClient:
         self.close()
 
 
-def _raw_blocking(
-    method: Callable[Concatenate[AsyncOrdersClient, P], Awaitable[R]],
-) -> Callable[Concatenate[RawResponses, P], RawResponse[R]]:
-    """The blocking raw face of a single-request operation."""
-    endpoint = SINGLE_REQUEST[method.__name__]
-
-    async def raw(client: AsyncOrdersClient, *args: Any, **kwargs: Any) -> RawResponse[R]:
-        capture = Capture()
-        view = client._view(client._options.capturing(capture))
-        return await call_raw(method(view, *args, **kwargs), capture, endpoint)
-
-    @functools.wraps(method)
-    def call(self: RawResponses, /, *args: P.args, **kwargs: P.kwargs) -> RawResponse[R]:
-        sync = self._client
-        return sync._loop.run(raw, sync._client, *args, **kwargs)
-
-    return call
-
-
-class RawResponses:
-    """``OrdersClient.with_raw_response``: the single-request operations, blocking."""
+class RawResponses(_Operations, BlockingRawFace):
+    """``OrdersClient.with_raw_response``: the single-request operations, blocking, each
+    returning a ``RawResponse``."""
 
     def __init__(self, client: OrdersClient) -> None:
         self._client = client
 
-    get_order = _raw_blocking(AsyncOrdersClient.get_order)
-    create_order = _raw_blocking(AsyncOrdersClient.create_order)
-    create_order_v7 = _raw_blocking(AsyncOrdersClient.create_order_v7)
-    modify_order = _raw_blocking(AsyncOrdersClient.modify_order)
-    release_order = _raw_blocking(AsyncOrdersClient.release_order)
-    cancel_order = _raw_blocking(AsyncOrdersClient.cancel_order)
-    get_vendor_required_info = _raw_blocking(AsyncOrdersClient.get_vendor_required_info)
+    @classmethod
+    def _runner(cls, op: Operation[Any, Any]) -> Callable[..., Any]:
+        def call(face: RawResponses, /, *args: Any, **kwargs: Any) -> Any:
+            sync = face._client
+            return sync._loop.run(AsyncOrdersClient._raw, sync._client, op, *args, **kwargs)
+
+        return call
 
     def __getattr__(self, name: str) -> Any:
         raise AttributeError(
             f"with_raw_response has no {name!r}: it offers the single-request operations "
-            f"({', '.join(sorted(SINGLE_REQUEST))})"
+            f"({', '.join(self._operation_names())})"
         )
