@@ -10,9 +10,8 @@ limiter, closed state, event loop) is the ``Session``; a view (``with_options``,
 from __future__ import annotations
 
 import copy
-import functools
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
@@ -31,7 +30,7 @@ from ._endpoints import (
 from ._faces import AsyncFace, AsyncRawFace, Operation, operation
 from ._pipeline import Params, Reply
 from ._raw import RawResponse, call_raw
-from ._reconcile import ReconcilePolicy, check_inbox, create_once
+from ._reconcile import Inbox, ReconcilePolicy, check_inbox, create_once
 from ._request import (
     NO_OPTIONS,
     CallOptions,
@@ -84,24 +83,8 @@ logger = logging.getLogger("xi_orders.client")
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-def _one_span(
-    endpoint: Endpoint,
-) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Awaitable[R]]]:
-    """An operation as one span (a create: its sends, searches and lookups nest under it)."""
-
-    def wrap(method: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
-        @functools.wraps(method)
-        async def call(*args: P.args, **kwargs: P.kwargs) -> R:
-            client = args[0]
-            assert isinstance(client, AsyncOrdersClient)
-            op = client._session.telemetry.begin(endpoint.name)
-            return await _telemetry.traced(op, method(*args, **kwargs))
-
-        return call
-
-    return wrap
+#: What a create returns.
+PlacedT = TypeVar("PlacedT", OrderCreateResponse, OrderCreateV7Confirmation)
 
 
 class _Operations:
@@ -158,7 +141,6 @@ class _Operations:
         return _results.decode(reply, OrderDetail)
 
     @operation(CREATE_ORDER)
-    @_one_span(CREATE_ORDER)
     async def create_order(
         self: AsyncOrdersClient,
         order: OrderCreateRequest,
@@ -192,24 +174,15 @@ class _Operations:
             ))
             print(result.orders[0].ingram_order_number, result.is_partial)
         """
-        body = _checks.request_body("order", order, OrderCreateRequest)
-        if check_vendor_fields:
-            await vendor_fields.preflight(
-                self.get_vendor_required_info, order, correlation_id, options
-            )
-
-        async def send(cid: str | None) -> OrderCreateResponse:
-            return await _results.accepted(
-                self._send(CREATE_ORDER, body=body, correlation_id=cid, options=options),
-                OrderCreateResponse,
-            )
-
-        return await create_once(
-            send,
+        return await self._place(
+            CREATE_ORDER,
             order,
-            self,
-            self._policy_for(reconcile),
+            _checks.request_body("order", order, OrderCreateRequest),
+            OrderCreateResponse,
+            reconcile,
+            check_vendor_fields,
             correlation_id,
+            options,
             lambda orders, _events: OrderCreateResponse(
                 customer_order_number=order.customer_order_number,
                 end_customer_order_number=order.end_customer_order_number,
@@ -218,7 +191,6 @@ class _Operations:
         )
 
     @operation(CREATE_ORDER_V7)
-    @_one_span(CREATE_ORDER_V7)
     async def create_order_v7(
         self: AsyncOrdersClient,
         order: OrderCreateV7Request,
@@ -261,27 +233,18 @@ class _Operations:
         """
         body = _checks.request_body("order", order, OrderCreateV7Request)
         inbox = check_inbox("webhook_inbox", webhook_inbox)
-        if inbox is None:  # not ``or``: an empty inbox is falsy (it has a length)
-            inbox = self._webhook_inbox
-        if check_vendor_fields:
-            await vendor_fields.preflight(
-                self.get_vendor_required_info, order, correlation_id, options
-            )
-
-        async def send(cid: str | None) -> OrderCreateV7Confirmation:
-            return await _results.accepted(
-                self._send(CREATE_ORDER_V7, body=body, correlation_id=cid, options=options),
-                OrderCreateV7Confirmation,
-            )
-
-        return await create_once(
-            send,
+        return await self._place(
+            CREATE_ORDER_V7,
             order,
-            self,
-            self._policy_for(reconcile),
+            body,
+            OrderCreateV7Confirmation,
+            reconcile,
+            check_vendor_fields,
             correlation_id,
+            options,
             lambda orders, event_data: _found_v7(order, orders, event_data),
-            inbox,
+            # not ``or``: an empty inbox is falsy (it has a length)
+            self._webhook_inbox if inbox is None else inbox,
         )
 
     @operation(VENDOR_REQUIRED_INFO)
@@ -773,6 +736,38 @@ class AsyncOrdersClient(_Operations, AsyncFace):
         if reconcile is None:
             return self._reconcile
         return ReconcilePolicy.coerce("reconcile", reconcile)
+
+    async def _place(
+        self,
+        endpoint: Endpoint,
+        order: OrderCreateRequest | OrderCreateV7Request,
+        body: Any,
+        result_type: type[PlacedT],
+        reconcile: bool | ReconcilePolicy | None,
+        check_vendor_fields: bool,
+        correlation_id: str | None,
+        options: Mapping[str, Any],
+        found: Callable[[list[CreatedOrder], list[object]], PlacedT],
+        inbox: Inbox | None = None,
+    ) -> PlacedT:
+        """A create, placed at most once (``create_once``), as one span: its pre-flight,
+        sends, searches and lookups nest under it. ``found(orders, event_data)`` is the
+        result for orders an ambiguous create turned out to have placed."""
+        policy = self._policy_for(reconcile)
+
+        async def send(cid: str | None) -> PlacedT:
+            reply = self._send(endpoint, body=body, correlation_id=cid, options=options)
+            return await _results.accepted(reply, result_type)
+
+        async def place() -> PlacedT:
+            if check_vendor_fields:
+                await vendor_fields.preflight(
+                    self.get_vendor_required_info, order, correlation_id, options
+                )
+            return await create_once(send, order, self, policy, correlation_id, found, inbox)
+
+        span = self._session.telemetry.begin(endpoint.name)
+        return await _telemetry.traced(span, place())
 
     @classmethod
     def _runner(cls, op: Operation[Any, Any]) -> Callable[..., Any]:
