@@ -1,14 +1,14 @@
 """Method + path -> endpoint name and handler; 404 and 405 (with ``Allow``) in the API's
 error shape.
 
-A route is an endpoint of the client's table (``xi_orders._endpoints.ENDPOINTS``: its
-method, path and name) and the handler a module of ``resources`` declares for that name
-(``HANDLERS = {"get_order": handle}``). Every public module of ``resources`` is read, so a
-new operation's route comes from its table row and its handler alone; nothing here names
-one, but the token endpoint (the one without the bearer-token checks) and its legacy path.
-Importing this fails, naming the endpoint, unless each endpoint has exactly one handler.
+A route is a row of the client's table (``xi_orders._endpoints.ENDPOINTS``: method, path,
+name) and the handler that one module of ``resources`` declares for that name in its
+``HANDLERS``. Every public module there is read, so a new operation's route comes from its
+row and its handler alone: this file names no operation but the token endpoint (the one
+outside the bearer-token checks, also served at its legacy path). Importing it fails,
+naming the endpoint, unless every endpoint has exactly one handler.
 
-Imports ``_endpoints``, ``_http`` and the ``resources`` handlers; no state, no checks, no faults.
+Imports ``_endpoints``, ``_http`` and ``resources``; no state, no checks, no faults.
 """
 
 from __future__ import annotations
@@ -24,6 +24,9 @@ from .. import _endpoints
 from . import resources
 from ._http import CoreRequest, CoreResponse, error_response
 from .resources import Handler
+
+#: The endpoint outside the bearer-token, rate-limit and IM-* header checks.
+_TOKEN = _endpoints.TOKEN.name
 
 
 class Route(NamedTuple):
@@ -72,28 +75,22 @@ def build_routes(
     if missing:
         raise ValueError(f"no resource module handles the endpoint(s) {missing}")
     return tuple(
-        Route(
-            e.method,
-            e.path,
-            e.name,
-            claims[e.name][1],
-            authenticated=e.name != _endpoints.TOKEN.name,
-        )
+        Route(e.method, e.path, e.name, claims[e.name][1], authenticated=e.name != _TOKEN)
         for e in table.values()
     )
 
 
 _TABLE = build_routes(_endpoints.ENDPOINTS.values(), declared_handlers(resources))
-_TOKEN = next(r for r in _TABLE if r.endpoint == _endpoints.TOKEN.name)
-#: Every route of the API: the table's, and the token endpoint at its legacy path too. A
-#: path that matches a literal template never falls through to a ``{}`` template
+_TOKEN_ROUTE = next(r for r in _TABLE if r.endpoint == _TOKEN)
+#: Every route of the API: the table's, and the one extra, the token endpoint's legacy path.
+#: A path that matches a literal template never falls through to a ``{}`` template
 #: (``PUT .../orders/search`` is 405, not a modify of order "search").
 ROUTES: tuple[Route, ...] = (
     *_TABLE,
-    _TOKEN._replace(method="GET", template="/oauth/oauth20/token"),
+    _TOKEN_ROUTE._replace(method="GET", template="/oauth/oauth20/token"),
 )
 #: Endpoints a wrong method is still counted against (the token endpoint: its own path).
-_COUNT_405 = frozenset({_endpoints.TOKEN.name})
+_COUNT_405 = frozenset({_TOKEN})
 
 
 class Match(NamedTuple):

@@ -1,9 +1,9 @@
 """The API's resources, one module each: its handlers and its validation, nothing else.
 
-A module declares the endpoints it answers, by their names in ``xi_orders._endpoints``,
-in ``HANDLERS`` (``{"get_order": handle}``); ``_router`` finds every public module of this
-package and routes each endpoint's method and path to the handler declared for it. So a
-new operation's sandbox side is its handler here (a new module is found by being here).
+Each public module declares the endpoints it answers, by their names in
+``xi_orders._endpoints``, in a ``HANDLERS`` dict (``{"get_order": handle}``); ``_router``
+reads every public module here (a new one is found by being here) and routes each
+endpoint's method and path to its handler. A new operation's sandbox side is its handler.
 
 A handler is ``(core, ctx) -> CoreResponse``; the checks every Orders call shares (token,
 rate limit, IM-* headers) have run before it (see ``_middleware``). Resources never import

@@ -319,5 +319,4 @@ def handle_cancel(core: Core, ctx: RequestContext) -> CoreResponse:
     return CoreResponse(200, list(ctx.rl))
 
 
-#: The endpoints this module answers (``_router`` routes them here).
 HANDLERS: dict[str, Handler] = {"modify_order": handle_modify, "cancel_order": handle_cancel}

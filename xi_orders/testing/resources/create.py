@@ -549,5 +549,4 @@ def handle_v7(core: Core, ctx: RequestContext) -> CoreResponse:
     )
 
 
-#: The endpoints this module answers (``_router`` routes them here).
 HANDLERS: dict[str, Handler] = {"create_order": handle_v6, "create_order_v7": handle_v7}

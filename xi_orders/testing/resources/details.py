@@ -301,5 +301,4 @@ def _simulated(core: Core, order: StoredOrder, sim: str, now: float) -> bytes:
     return body
 
 
-#: The endpoints this module answers (``_router`` routes them here).
 HANDLERS: dict[str, Handler] = {"get_order": handle}

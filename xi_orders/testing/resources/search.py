@@ -296,5 +296,4 @@ def handle(core: Core, ctx: RequestContext) -> CoreResponse:
     return CoreResponse(200, [JSON_CT, *ctx.rl], b"".join(parts))
 
 
-#: The endpoints this module answers (``_router`` routes them here).
 HANDLERS: dict[str, Handler] = {"search_orders": handle}

@@ -65,5 +65,4 @@ def handle(core: Core, ctx: RequestContext) -> CoreResponse:
     )
 
 
-#: The endpoints this module answers (``_router`` routes them here).
 HANDLERS: dict[str, Handler] = {"token": handle}

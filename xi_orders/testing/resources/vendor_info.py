@@ -100,5 +100,4 @@ def handle(core: Core, ctx: RequestContext) -> CoreResponse:
     return json_response(200, out, ctx.rl)
 
 
-#: The endpoints this module answers (``_router`` routes them here).
 HANDLERS: dict[str, Handler] = {"get_vendor_required_info": handle}
