@@ -1,23 +1,32 @@
 """Method + path -> endpoint name and handler; 404 and 405 (with ``Allow``) in the API's
-error shape. A route is one line of the table below.
+error shape.
 
-Imports ``_http`` and the ``resources`` handlers; no state, no checks, no faults.
+A route is a row of the client's table (``xi_orders._endpoints.ENDPOINTS``: method, path,
+name) and the handler that one module of ``resources`` declares for that name in its
+``HANDLERS``. Every public module there is read, so a new operation's route comes from its
+row and its handler alone: this file names no operation but the token endpoint (the one
+outside the bearer-token checks, also served at its legacy path). Importing it fails,
+naming the endpoint, unless every endpoint has exactly one handler.
+
+Imports ``_endpoints``, ``_http`` and ``resources``; no state, no checks, no faults.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, NamedTuple
+import importlib
+import pkgutil
+from collections.abc import Iterable, Mapping
+from types import ModuleType
+from typing import NamedTuple
 from urllib.parse import unquote
 
+from .. import _endpoints
+from . import resources
 from ._http import CoreRequest, CoreResponse, error_response
-from .resources import changes, create, details, search, token, vendor_info
+from .resources import Handler
 
-if TYPE_CHECKING:
-    from ._context import RequestContext
-    from ._core import Core
-
-Handler = Callable[["Core", "RequestContext"], CoreResponse]
+#: The endpoint outside the bearer-token, rate-limit and IM-* header checks.
+_TOKEN = _endpoints.TOKEN.name
 
 
 class Route(NamedTuple):
@@ -31,23 +40,57 @@ class Route(NamedTuple):
     authenticated: bool = True
 
 
-#: Every route of the API. A path that matches a literal template never falls through to a
-#: ``{}`` template (``PUT .../orders/search`` is 405, not a modify of order "search").
+def declared_handlers(package: ModuleType) -> list[tuple[str, Mapping[str, Handler]]]:
+    """Each public module of ``package`` (by name) and its ``HANDLERS``, importing them."""
+    found: list[tuple[str, Mapping[str, Handler]]] = []
+    for info in pkgutil.iter_modules(package.__path__, f"{package.__name__}."):
+        if info.name.rpartition(".")[2].startswith("_"):
+            continue
+        handlers = getattr(importlib.import_module(info.name), "HANDLERS", None)
+        if not isinstance(handlers, Mapping):
+            raise TypeError(f"{info.name} declares no HANDLERS (endpoint name -> handler)")
+        found.append((info.name, handlers))
+    return found
+
+
+def build_routes(
+    endpoints: Iterable[_endpoints.Endpoint],
+    declared: Iterable[tuple[str, Mapping[str, Handler]]],
+) -> tuple[Route, ...]:
+    """A route per endpoint, to the handler one module declares for its name.
+
+    Raises ``ValueError`` naming the endpoint if one has no handler, two modules claim it,
+    or a module claims a name that is no endpoint.
+    """
+    table = {e.name: e for e in endpoints}
+    claims: dict[str, tuple[str, Handler]] = {}
+    for module, handlers in declared:
+        for name, handler in handlers.items():
+            if name not in table:
+                raise ValueError(f"{module} handles {name!r}, which is not an endpoint")
+            if name in claims:
+                raise ValueError(f"both {claims[name][0]} and {module} handle {name!r}")
+            claims[name] = (module, handler)
+    missing = [name for name in table if name not in claims]
+    if missing:
+        raise ValueError(f"no resource module handles the endpoint(s) {missing}")
+    return tuple(
+        Route(e.method, e.path, e.name, claims[e.name][1], authenticated=e.name != _TOKEN)
+        for e in table.values()
+    )
+
+
+_TABLE = build_routes(_endpoints.ENDPOINTS.values(), declared_handlers(resources))
+_TOKEN_ROUTE = next(r for r in _TABLE if r.endpoint == _TOKEN)
+#: Every route of the API: the table's, and the one extra, the token endpoint's legacy path.
+#: A path that matches a literal template never falls through to a ``{}`` template
+#: (``PUT .../orders/search`` is 405, not a modify of order "search").
 ROUTES: tuple[Route, ...] = (
-    Route("POST", "/oauth/oauth30/token", "token", token.handle, authenticated=False),
-    Route("GET", "/oauth/oauth20/token", "token", token.handle, authenticated=False),
-    Route("GET", "/resellers/v6.1/orders/{}", "get_order", details.handle),
-    Route("GET", "/resellers/v6/orders/search", "search_orders", search.handle),
-    Route("POST", "/resellers/v6/orders", "create_order", create.handle_v6),
-    Route("POST", "/resellers/v7/orders", "create_order_v7", create.handle_v7),
-    Route("PUT", "/resellers/v6/orders/{}", "modify_order", changes.handle_modify),
-    Route("DELETE", "/resellers/v6/orders/{}", "cancel_order", changes.handle_cancel),
-    Route(
-        "POST", "/resellers/v7/vendorrequiredinfo", "get_vendor_required_info", vendor_info.handle
-    ),
+    *_TABLE,
+    _TOKEN_ROUTE._replace(method="GET", template="/oauth/oauth20/token"),
 )
 #: Endpoints a wrong method is still counted against (the token endpoint: its own path).
-_COUNT_405 = frozenset({"token"})
+_COUNT_405 = frozenset({_TOKEN})
 
 
 class Match(NamedTuple):

@@ -16,6 +16,7 @@ from ._common import DETAIL_ADDRESS_KEYS, accepted, body_json, find_item, find_o
 if TYPE_CHECKING:
     from .._context import RequestContext
     from .._core import Core
+    from . import Handler
 
 _NOT_HELD = (
     "Order can not be modified/released. Order is already released or Order is not "
@@ -316,3 +317,6 @@ def handle_cancel(core: Core, ctx: RequestContext) -> CoreResponse:
         )
     core.lifecycle.cancel(order, ctx.now)
     return CoreResponse(200, list(ctx.rl))
+
+
+HANDLERS: dict[str, Handler] = {"modify_order": handle_modify, "cancel_order": handle_cancel}

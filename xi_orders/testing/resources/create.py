@@ -26,6 +26,7 @@ from ._common import (
 if TYPE_CHECKING:
     from .._context import RequestContext
     from .._core import Core
+    from . import Handler
 
 # A create's ship-to also names a saved address.
 _CREATE_SHIPTO_KEYS = ("addressId", *DETAIL_ADDRESS_KEYS)
@@ -546,3 +547,6 @@ def handle_v7(core: Core, ctx: RequestContext) -> CoreResponse:
         },
         ctx.rl,
     )
+
+
+HANDLERS: dict[str, Handler] = {"create_order": handle_v6, "create_order_v7": handle_v7}

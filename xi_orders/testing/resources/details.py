@@ -23,6 +23,7 @@ from ._common import ORDER_NUMBER_MAX, ORDER_NUMBER_RE, find_order, valid_date
 if TYPE_CHECKING:
     from .._context import RequestContext
     from .._core import Core
+    from . import Handler
 
 SIMULATE = ("IM::SHIPPED", "IM::PARTIALLY_SHIPPED", "IM::HOLD", "IM::INVOICED")
 
@@ -298,3 +299,6 @@ def _simulated(core: Core, order: StoredOrder, sim: str, now: float) -> bytes:
     body = dumps(realistic(core, order, det))
     order.sim_cache[sim] = body
     return body
+
+
+HANDLERS: dict[str, Handler] = {"get_order": handle}

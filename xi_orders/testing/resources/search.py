@@ -25,6 +25,7 @@ from .details import DETAIL_SPELLINGS, spell
 if TYPE_CHECKING:
     from .._context import RequestContext
     from .._core import Core
+    from . import Handler
 
 STRING_FILTERS = {
     "ingramOrderNumber": 11,
@@ -293,3 +294,6 @@ def handle(core: Core, ctx: RequestContext) -> CoreResponse:
         parts += [b',"previousPage":', dumps(_TEMPLATE.format(page_number - 1))]
     parts.append(b"}")
     return CoreResponse(200, [JSON_CT, *ctx.rl], b"".join(parts))
+
+
+HANDLERS: dict[str, Handler] = {"search_orders": handle}

@@ -18,6 +18,7 @@ from .._http import CoreResponse, json_response
 if TYPE_CHECKING:
     from .._context import RequestContext
     from .._core import Core
+    from . import Handler
 
 
 def handle(core: Core, ctx: RequestContext) -> CoreResponse:
@@ -62,3 +63,6 @@ def handle(core: Core, ctx: RequestContext) -> CoreResponse:
         {"access_token": token, "token_type": "Bearer", "expires_in": str(core.cfg.token_ttl)},
         [("Cache-Control", "no-store")],
     )
+
+
+HANDLERS: dict[str, Handler] = {"token": handle}

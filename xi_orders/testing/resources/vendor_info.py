@@ -21,6 +21,7 @@ from ._common import body_json, find_item
 if TYPE_CHECKING:
     from .._context import RequestContext
     from .._core import Core
+    from . import Handler
 
 _KEYS = ("ingramPartNumber", "vendorPartNumber", "planID")
 
@@ -97,3 +98,6 @@ def handle(core: Core, ctx: RequestContext) -> CoreResponse:
     if core.cfg.realism.vendor_info_single_object and len(out) == 1:
         return json_response(200, out[0], ctx.rl)
     return json_response(200, out, ctx.rl)
+
+
+HANDLERS: dict[str, Handler] = {"get_vendor_required_info": handle}
