@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import random
 from collections import deque
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._context import RequestContext, check_headers
@@ -143,9 +142,6 @@ class FaultPicker:
             if rate > 0 and roll < acc:
                 return name, slow
         return None, slow
-
-
-Handler = Callable[["Core", RequestContext], CoreResponse]
 
 
 def _is_json(req: CoreRequest) -> bool:
