@@ -142,6 +142,19 @@ def test_the_reference_lists_every_field_of_every_model_and_policy(site: Path) -
     assert checked > 200
 
 
+def test_the_reference_lists_every_operation_of_both_clients(site: Path) -> None:
+    """Each public method of either client has its entry, the operations declared once
+    and run by the sync client included (inherited members, not lines of ``sync.py``)."""
+    from xi_orders import OrdersClient
+
+    page = (site / "reference" / "clients" / "index.html").read_text("utf-8")
+    for client in (AsyncOrdersClient, OrdersClient):
+        public = {n for n in dir(client) if not n.startswith("_")}
+        shown = set(re.findall(rf'id="xi_orders\.{client.__name__}\.(\w+)"', page))
+        assert public - shown == set(), client.__name__
+        assert {"get_order", "search_orders", "get_orders", "get_vendor_required_info"} <= shown
+
+
 def test_a_broken_link_fails_the_strict_build(tmp_path: Path) -> None:
     """The strict build can fail: the same site with one link to a page that does not exist."""
     docs = tmp_path / "docs"

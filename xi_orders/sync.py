@@ -471,7 +471,9 @@ class OrdersClient(_Operations, BlockingFace):
 
         return call
 
+    #: ``AsyncOrdersClient.search_orders`` as a plain iterator (a ``Paginator``).
     search_orders = _wrapping(AsyncOrdersClient.search_orders, Paginator[OrderSummary])
+    #: ``AsyncOrdersClient.get_orders`` as a plain iterator of ``(number, result)``.
     get_orders = _wrapping(AsyncOrdersClient.get_orders, BlockingBulkLookup)
 
     def close(self) -> None:
