@@ -192,42 +192,10 @@ class _Background:
                 "async client there (OrdersClient.async_client)"
             )
 
-    def call(self, func: Callable[..., Awaitable[R]], *args: Any) -> R:
-        """``func(*args)`` on the loop (a portal task); interrupted while waiting, the task
-        is cancelled and waited for before the interruption goes on."""
+    def call(self, func: Callable[..., Awaitable[R]], /, *args: Any, **kwargs: Any) -> R:
+        """``func(*args, **kwargs)`` on the loop, in one round trip (see ``_LoopRunner``)."""
         self.check()
-        ended = threading.Event()
-
-        async def tracked() -> R:
-            try:
-                return await func(*args)
-            finally:
-                ended.set()
-
-        try:
-            future = self.portal.start_task_soon(tracked)
-        except RuntimeError:
-            if self.closed:  # "This portal is not running"
-                raise _closed_error() from None
-            raise
-        try:
-            return future.result()
-        except concurrent.futures.CancelledError:
-            if self.closed:  # cancelled by the shutdown
-                raise _closed_error() from None
-            raise
-        except BaseException:
-            if not future.done():  # interrupted (KeyboardInterrupt): end the work first
-                future.cancel()  # the portal cancels the task's scope
-                ended.wait(_SHUTDOWN_TIMEOUT)
-            raise
-
-    def run(
-        self, func: Callable[..., Awaitable[R]], client: AsyncOrdersClient, /, *args: Any, **kw: Any
-    ) -> R:
-        """``func(client, *args, **kw)`` on the loop, in one round trip."""
-        self.check()
-        return self.runner.call(func, client, *args, **kw)
+        return self.runner.call(func, *args, **kwargs)
 
     def close(self, aclose: Callable[[], Awaitable[None]], timeout: float | None = None) -> None:
         """Close the client (calls in flight end with ``ClientClosedError``), then stop."""
@@ -467,7 +435,7 @@ class OrdersClient(_Operations, BlockingFace):
     @classmethod
     def _runner(cls, op: Operation[Any, Any]) -> Callable[..., Any]:
         def call(face: OrdersClient, /, *args: Any, **kwargs: Any) -> Any:
-            return face._loop.run(op.method, face._client, *args, **kwargs)
+            return face._loop.call(op.method, face._client, *args, **kwargs)
 
         return call
 
@@ -507,7 +475,7 @@ class RawResponses(_Operations, BlockingRawFace):
     def _runner(cls, op: Operation[Any, Any]) -> Callable[..., Any]:
         def call(face: RawResponses, /, *args: Any, **kwargs: Any) -> Any:
             sync = face._client
-            return sync._loop.run(AsyncOrdersClient._raw, sync._client, op, *args, **kwargs)
+            return sync._loop.call(AsyncOrdersClient._raw, sync._client, op, *args, **kwargs)
 
         return call
 
