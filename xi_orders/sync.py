@@ -1,8 +1,7 @@
 """``OrdersClient``: the same client for synchronous code, scripts and notebooks.
 
 It adds no logic of its own: every method runs the matching ``AsyncOrdersClient`` method on
-one event loop in a background thread (through an anyio ``BlockingPortal``) and returns its
-result or raises its error. So it works where ``asyncio.run`` fails, inside a running event
+one event loop in a background thread and returns its result or raises its error. So it works where ``asyncio.run`` fails, inside a running event
 loop (Jupyter, IPython) and from several threads at once.
 
 The background thread is a daemon: a script that never closes its client still exits (with
@@ -152,7 +151,8 @@ class _LoopRunner:
 
 
 class _Background:
-    """An asyncio event loop in a daemon thread, reached through a ``BlockingPortal``.
+    """An asyncio event loop in a daemon thread: calls reach it through the ``_LoopRunner``;
+    its ``BlockingPortal`` holds a bulk lookup's block open across steps, and stops it.
 
     Not anyio's ``start_blocking_portal``: it runs the loop in a non-daemon executor thread,
     which the interpreter joins at exit, so an unclosed client would hold the exit.
@@ -295,7 +295,7 @@ class Paginator(ShortRepr, Generic[ItemT]):
 
 def _blocking_iter(background: _Background, iterator: Any) -> Iterator[Any]:
     # The async iterators passed here hold no task group across a yield, so each step may
-    # run in its own portal task.
+    # run in its own task.
     try:
         while True:
             try:
