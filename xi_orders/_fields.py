@@ -20,8 +20,6 @@ ENVIRONMENTS: dict[str, str] = {
     "sandbox": HOST + "/sandbox",
 }
 DEFAULT_BASE_URL = ENVIRONMENTS["production"]
-TOKEN_PATH = "/oauth/oauth30/token"
-DEFAULT_TOKEN_URL = HOST + TOKEN_PATH
 
 _LOOPBACK_NAMES = ("localhost", "localhost.")
 

@@ -16,6 +16,7 @@ import httpx
 
 from . import _fields
 from ._auth import Credentials
+from ._endpoints import TOKEN
 from ._ratelimit import STANDARD as STANDARD_RATE_LIMIT
 from ._ratelimit import RateLimit
 from ._reconcile import ReconcilePolicy, check_inbox
@@ -162,9 +163,7 @@ class Settings:
         )
         token_url = _fields.base_url(
             "token_url",
-            _fields.origin(base_url) + _fields.TOKEN_PATH
-            if s["token_url"] is None
-            else s["token_url"],
+            _fields.origin(base_url) + TOKEN.path if s["token_url"] is None else s["token_url"],
             allow_insecure=insecure,
         )
         retry = s["retry"]
