@@ -1,8 +1,9 @@
 """``OrdersClient``: the same client for synchronous code, scripts and notebooks.
 
 It adds no logic of its own: every method runs the matching ``AsyncOrdersClient`` method on
-one event loop in a background thread and returns its result or raises its error. So it works where ``asyncio.run`` fails, inside a running event
-loop (Jupyter, IPython) and from several threads at once.
+one event loop in a background thread and returns its result or raises its error. So it
+works where ``asyncio.run`` fails, inside a running event loop (Jupyter, IPython) and from
+several threads at once.
 
 The background thread is a daemon: a script that never closes its client still exits (with
 a ``ResourceWarning``, as an unclosed file gives), instead of waiting forever for the loop.
