@@ -5,6 +5,10 @@ endpoint (``_endpoints``) through the client's session and pipeline, and types t
 (``_results``). What a call shares with every other call of the client (pool, token, rate
 limiter, closed state, event loop) is the ``Session``; a view (``with_options``,
 ``with_raw_response``) is this client with other per-call options.
+
+The single-request operations are declared once, in ``_Operations``, with
+``@operation(ENDPOINT)``: the async client, the sync client and both raw views inherit them,
+each running them its own way (``_faces``).
 """
 
 from __future__ import annotations
