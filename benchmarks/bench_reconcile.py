@@ -68,6 +68,7 @@ def scenario(
     prefix = ("DUP" if duplicates_allowed else "PO") + ("" if reconcile else "-OFF")
     outcomes: Counter[str] = Counter()
     unknown: set[str] = set()
+    reasons: Counter[str] = Counter()  # why each unknown was unknown, so a report explains it
     started = time.perf_counter()
 
     async def main(url: str) -> None:
@@ -99,9 +100,10 @@ def scenario(
                 async with limiter:
                     try:
                         result = await client.create_order(order)
-                    except OrderOutcomeUnknown:
+                    except OrderOutcomeUnknown as exc:
                         outcomes["unknown"] += 1
                         unknown.add(po)
+                        reasons[str(exc).partition("\n")[0][:200]] += 1
                     except XiError as exc:
                         if not reconcile and is_ambiguous(exc):
                             outcomes["in doubt"] += 1  # what the caller must sort out alone
@@ -147,6 +149,7 @@ def scenario(
         "faults": fault_counts,
         "faults_acted": {k: v for k, v in counters.faults_acted.items() if v},
         "seconds": round(time.perf_counter() - started, 2),
+        "unknown_reasons": dict(reasons),
     }
 
 

@@ -380,7 +380,7 @@ def test_real_socket_scenario_places_every_order_exactly_once(tmp_path: Any) -> 
     guarded, allowed = json.loads(out.read_text())
     assert sum(guarded["faults_acted"].values()) > 0, "act-then-fail faults must have happened"
     assert guarded["faults"].keys() - guarded["faults_acted"].keys(), "and fail-without-acting"
-    assert guarded["orders_held"] == guarded["distinct_po_held"] == 1000, guarded
+    assert guarded["orders_held"] == guarded["distinct_po_held"] == 1000, json.dumps(guarded)
     assert guarded["duplicates"] == 0 and guarded["lost"] == 0, guarded
     assert guarded["unknown"] == 0, guarded
     assert sum(guarded["outcomes"].values()) == 1000, guarded
