@@ -150,8 +150,7 @@ class TokenAuth(httpx.Auth):
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        cid = request.headers.get("IM-CorrelationID")
-        token = await self._bearer(cid)
+        token = await self._bearer(request)
         request.headers["Authorization"] = token.header
         response = yield request
         if response.status_code != 401:
@@ -161,7 +160,7 @@ class TokenAuth(httpx.Auth):
             return  # the app is not approved for this API: a new token cannot help
         # The token may have been revoked or expired early: one fresh token, one replay
         # (a request of its own: the first stays as it was sent, for hooks and history).
-        fresh = await self._current_token(stale=token, cid=cid)
+        fresh = await self._current_token(stale=token, cid=request.headers.get("IM-CorrelationID"))
         replay = httpx.Request(
             request.method,
             request.url,
@@ -191,11 +190,11 @@ class TokenAuth(httpx.Auth):
 
     # --- the token -------------------------------------------------------------------
 
-    async def _bearer(self, cid: str | None) -> _Token:
+    async def _bearer(self, request: httpx.Request) -> _Token:
         """The token :meth:`ready` made sure of for this call, else the current one."""
         token = _ready_token.get()
         if token is None or token is not self._token:
-            return await self._current_token(cid=cid)
+            return await self._current_token(cid=request.headers.get("IM-CorrelationID"))
         _ready_token.set(None)  # used once: a replay or the next call checks again
         return token
 

@@ -176,9 +176,8 @@ class _ReleasingStream(httpx.AsyncByteStream):
         self._stream = stream
         self._shard: _Shard | None = shard
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._stream:
-            yield chunk
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._stream.__aiter__()  # the body itself: no generator around each chunk
 
     async def aclose(self) -> None:
         try:

@@ -110,9 +110,10 @@ class SlidingWindow:
 
     def observe(self, response: Answer) -> None:
         headers = response.headers
-        limit = _int(headers.get("x-ratelimit-limit"))
-        if self.limit.adapt and limit is not None and limit > 0 and limit != self.limit.calls:
-            self.limit = attrs.evolve(self.limit, calls=limit)
+        if self.limit.adapt:
+            limit = _int(headers.get("x-ratelimit-limit"))
+            if limit is not None and limit > 0 and limit != self.limit.calls:
+                self.limit = attrs.evolve(self.limit, calls=limit)
         remaining = _int(headers.get("x-ratelimit-remaining"))
         if remaining == 0 or response.status_code == 429:
             reset = _float(headers.get("x-ratelimit-reset"))
