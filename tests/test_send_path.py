@@ -40,7 +40,9 @@ async def get(client: AsyncOrdersClient, number: str = "20-RD3QV", **kw: Any) ->
 
 
 async def post(client: AsyncOrdersClient, **kw: Any) -> Reply:
-    return await client._session.pipeline.send(CREATE_ORDER, body={"customerOrderNumber": "PO1"}, **kw)
+    return await client._session.pipeline.send(
+        CREATE_ORDER, body={"customerOrderNumber": "PO1"}, **kw
+    )
 
 
 # --- token flow --------------------------------------------------------------------------
@@ -119,13 +121,18 @@ async def test_401_refreshes_once_and_replays_once(api: respx.MockRouter) -> Non
         httpx.Response(200, json={"ok": 1}),
     ]
     async with make_client() as client:
-        reply = await get(client)
+        reply = await get(client, correlation_id="cid-of-the-call")
     assert reply.data == {"ok": 1}
     assert [c.request.headers["authorization"] for c in route.calls] == [
         "Bearer first",
         "Bearer second",
     ]
     assert api["token"].call_count == 2
+    # Both token requests (the first, and the refresh after the 401) and both sends carry
+    # the call's correlation ID, so support can join them.
+    cids = [c.request.headers["IM-CorrelationID"] for c in api["token"].calls]
+    assert cids == ["cid-of-the-call", "cid-of-the-call"]
+    assert {c.request.headers["IM-CorrelationID"] for c in route.calls} == {"cid-of-the-call"}
 
 
 @pytest.mark.anyio
@@ -549,7 +556,9 @@ async def test_limiter_paces_each_endpoint_separately(
     async with make_client(rate_limit=RateLimit(2, per=10)) as client:
         await get(client)
         await get(client)
-        await client._session.pipeline.send(CANCEL_ORDER, path_arg="20-RD128")  # another endpoint: no wait
+        await client._session.pipeline.send(
+            CANCEL_ORDER, path_arg="20-RD128"
+        )  # another endpoint: no wait
         assert clock.sleeps == []
         await get(client)  # third call in 10 s on this endpoint waits for the window
     assert 10 <= sum(clock.sleeps) <= 10.1
@@ -631,7 +640,12 @@ def test_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_repr_never_shows_a_secret() -> None:
     client = make_client()
-    text = repr(client) + repr(client._session.auth) + repr(client._session.auth._credentials) + repr(vars(client))
+    text = (
+        repr(client)
+        + repr(client._session.auth)
+        + repr(client._session.auth._credentials)
+        + repr(vars(client))
+    )
     assert SECRET not in text
     assert "20-222222" in repr(client)
 
