@@ -147,6 +147,21 @@ def test_the_v7_example_values() -> None:
     assert (line.ingram_part_number, line.line_status) == ("CD98075", "Backordered")
 
 
+def test_money_in_a_webhook_keeps_every_digit() -> None:
+    """An amount with more digits than a float holds arrives as the same ``Decimal``, in
+    the typed event and in ``raw`` (the body is parsed with ``parse_float=Decimal``, as API
+    answers are)."""
+    (example, *_) = v7_webhook_examples()
+    event = copy.deepcopy(example[0])
+    event["resource"]["purchaseOrderTotal"] = "PLACEHOLDER"
+    body = json.dumps(event).replace('"PLACEHOLDER"', "12345678901234567.89").encode()
+    assert json.loads(body)["resource"]["purchaseOrderTotal"] != Decimal("12345678901234567.89")
+    (parsed,) = parse_events(body, {"X-Hub-Signature": sig(event["eventId"])}, SECRET)
+    assert parsed.create_result is not None
+    assert parsed.create_result.purchase_order_total == Decimal("12345678901234567.89")
+    assert parsed.raw["resource"]["purchaseOrderTotal"] == Decimal("12345678901234567.89")
+
+
 def test_every_order_status_example_in_the_spec_verifies_and_parses() -> None:
     for example in status_webhook_examples():
         body, headers = signed(example)

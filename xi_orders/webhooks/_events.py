@@ -286,7 +286,7 @@ def decode_events(payload: Any) -> list[Event]:
 
     Example::
 
-        (event,) = decode_events(json.loads(stored_body))
+        (event,) = decode_events(json.loads(stored_body, parse_float=Decimal))
     """
     objects = _event_objects(payload)
     return [_build(obj, _event_id(obj, i)) for i, obj in enumerate(objects)]

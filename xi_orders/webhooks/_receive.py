@@ -6,10 +6,10 @@ each check lives in its own module. Must not import the inbox.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 
+from .._errors import loads_json
 from ..errors import ValidationError
 from ._errors import (
     BodyTooLargeError,
@@ -97,8 +97,9 @@ def parse_events(
     if max_signatures is not None and len(candidates) > max_signatures:
         raise TooManySignaturesError(len(candidates), max_signatures)
     try:
-        payload = json.loads(data)
-    except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError
+        # Money as Decimal from its own digits, as for API answers (``parse_float=Decimal``).
+        payload = loads_json(data)
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, nesting too deep
         raise InvalidJSONError(f"webhook body is not JSON ({type(exc).__name__})") from None
     if max_events is not None and isinstance(payload, list) and len(payload) > max_events:
         raise TooManyEventsError(len(payload), max_events)
