@@ -211,6 +211,39 @@ def test_fastapi_under_uvicorn_answers_the_flood_fast_and_stays_up(
     assert sandbox.webhook_failures == [] and sandbox.counters.webhooks_delivered == 2
 
 
+def test_the_sandbox_reproduces_the_replay_and_the_floods_against_a_served_receiver(
+    fastapi_example: tuple[ModuleType, str, WebhookApp],
+) -> None:
+    """``Sandbox.webhook_replay`` and ``webhook_flood`` build, from a captured delivery, the
+    attacks the receivers are tested with here (the same bytes as this file's ``flood``),
+    and ``deliver_webhooks(events=...)`` sends them over a socket: the replay is answered
+    200 and not handled again, the floods are refused (401: too many signatures; 413: too
+    many events), and the receiver still takes genuine deliveries."""
+    module, url, _ = fastapi_example
+    sandbox = Sandbox(seed=25, orders=20, webhook_secret=SECRET, webhook_target=url)
+    number = ship_one(sandbox)
+    headers, body = sandbox.webhook_events[-1]
+    junk = sandbox.webhook_flood(junk_signatures=700)
+    array = sandbox.webhook_flood()
+    assert (junk.body, junk.headers) == flood(body, headers, junk=700)
+    assert (array.body, array.headers) == flood(body, headers)
+    replay = sandbox.webhook_replay()
+    assert (replay.headers, replay.body) == (dict(headers), body)
+
+    delivered = sandbox.deliver_webhooks(events=[replay, junk, array])
+    assert delivered == 1  # the replay: acknowledged (200) ...
+    assert [e.order_numbers for e in module.inbox.find(order_number=number)] == [[number]]
+    refused = [(event.body[:1], reason) for event, reason in sandbox.webhook_failures]
+    assert [(first, "401" in r, "413" in r) for first, r in refused] == [
+        (b"[", True, False),
+        (b"[", False, True),
+    ]
+    ship_one(sandbox)  # ... and genuine deliveries still get through
+    assert sandbox.counters.webhooks_delivered == 3 and len(sandbox.webhook_failures) == 2
+    with pytest.raises(ValueError, match="no webhook event queued"):
+        Sandbox(seed=26, orders=5).webhook_replay()
+
+
 def test_fastapi_under_uvicorn_answers_bad_lengths_and_short_bodies(
     fastapi_example: tuple[ModuleType, str, WebhookApp],
 ) -> None:

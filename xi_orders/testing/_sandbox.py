@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import json
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from types import MappingProxyType
@@ -451,6 +452,56 @@ class Sandbox:
         """The ``X-Hub-Signature`` value for an event ID under this sandbox's secret."""
         return sign(self.webhook_secret, event_id)
 
+    def webhook_replay(self, event: WebhookEvent | None = None) -> WebhookEvent:
+        """A captured delivery sent again, byte for byte (by default the last event queued):
+        its signature is genuine, so only a receiver that remembers event IDs (a
+        ``ReplayGuard``) can tell it from the first delivery.
+
+        Example::
+
+            sandbox.deliver_webhooks(url, events=[sandbox.webhook_replay()])
+        """
+        captured = self._captured(event)
+        return WebhookEvent(dict(captured.headers), captured.body)
+
+    def webhook_flood(
+        self,
+        event: WebhookEvent | None = None,
+        *,
+        body_bytes: int = 2 * 1024 * 1024 - 1024,
+        junk_signatures: int = 0,
+    ) -> WebhookEvent:
+        """What an attacker can build from one captured delivery (by default the last
+        event queued): a JSON array repeating ``{"eventId": <its id>}`` up to
+        ``body_bytes`` (the signature covers the eventId and nothing else, so every item
+        verifies), and an ``X-Hub-Signature`` holding the genuine signature followed by
+        ``junk_signatures`` well-formed junk candidates (each costs a receiver one HMAC if
+        it checks them all). A receiver should refuse both cheaply: too many events, too
+        many signatures, a body over its limit.
+
+        Example::
+
+            flood = sandbox.webhook_flood(junk_signatures=700)
+            sandbox.deliver_webhooks(url, events=[flood])   # refused: webhook_failures
+        """
+        captured = self._captured(event)
+        if body_bytes < 2 or junk_signatures < 0:
+            raise ValueError("webhook_flood: body_bytes must be >= 2, junk_signatures >= 0")
+        event_id = json.loads(captured.body)["eventId"]
+        item = json.dumps({"eventId": event_id}, separators=(",", ":")).encode()
+        body = b"[" + b",".join([item] * max(1, (body_bytes - 2) // (len(item) + 1))) + b"]"
+        signature = captured.headers["X-Hub-Signature"]
+        candidates = [signature] + [f"{i:086d}==" for i in range(junk_signatures)]
+        return WebhookEvent({**captured.headers, "X-Hub-Signature": ",".join(candidates)}, body)
+
+    def _captured(self, event: WebhookEvent | None) -> WebhookEvent:
+        if event is not None:
+            return event
+        events = self.webhook_events
+        if not events:
+            raise ValueError("no webhook event queued yet: ship or create an order first")
+        return events[-1]
+
     def _auto_deliver_pending(self) -> bool:
         core = self._core
         return (
@@ -470,13 +521,20 @@ class Sandbox:
             self._core.counters.webhooks_delivered += ok
         return ok
 
-    def deliver_webhooks(self, target: str | WebhookCallable | None = None) -> int:
+    def deliver_webhooks(
+        self,
+        target: str | WebhookCallable | None = None,
+        *,
+        events: Sequence[WebhookEvent] | None = None,
+    ) -> int:
         """Deliver the events not delivered yet: POST each to a URL (httpx), or call a callable
-        with ``(headers, body)``. Returns how many were delivered; failures are kept in
-        :attr:`webhook_failures`. Each event is handed out once."""
+        with ``(headers, body)``. Returns how many were delivered (a 2xx, or a callable that
+        returned); failures are kept in :attr:`webhook_failures`. Each event is handed out
+        once. ``events``: deliver these instead, e.g. :meth:`webhook_replay` or
+        :meth:`webhook_flood`, to try a receiver against a captured delivery sent again."""
         chosen = self._target(target)
         ok = 0
-        events = self._core.claim_webhooks()
+        events = self._core.claim_webhooks() if events is None else list(events)
         if not events:
             return 0
         if isinstance(chosen, str):
@@ -503,11 +561,16 @@ class Sandbox:
                     self.webhook_failures.append((event, repr(exc)))
         return self._delivered(ok)
 
-    async def adeliver_webhooks(self, target: str | WebhookCallable | None = None) -> int:
+    async def adeliver_webhooks(
+        self,
+        target: str | WebhookCallable | None = None,
+        *,
+        events: Sequence[WebhookEvent] | None = None,
+    ) -> int:
         """Async :meth:`deliver_webhooks` (async callables are awaited)."""
         chosen = self._target(target)
         ok = 0
-        events = self._core.claim_webhooks()
+        events = self._core.claim_webhooks() if events is None else list(events)
         if not events:
             return 0
         if isinstance(chosen, str):
