@@ -254,6 +254,14 @@ def test_every_operation_has_its_four_faces_from_one_declaration() -> None:
                 raw.search_orders  # noqa: B018
         assert isinstance(AsyncRawResponses.get_order, Operation)
         assert isinstance(RawResponses.get_order, Operation)
+        # a face that does not say how it runs an operation cannot be made at all
+        from xi_orders._faces import BlockingFace
+
+        class Forgetful(_Operations, BlockingFace):
+            pass
+
+        with pytest.raises(TypeError, match="_runner"):
+            Forgetful()
     finally:
         sync.close()
 

@@ -13,6 +13,7 @@ A leaf of the package apart from the endpoint table and ``RawResponse``'s type.
 
 from __future__ import annotations
 
+import abc
 import functools
 from collections.abc import Awaitable, Callable
 from types import MethodType
@@ -29,14 +30,15 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class Face:
-    """A class offering the operations one way; subclasses say how in ``_runner``."""
+class Face(abc.ABC):
+    """A class offering the operations one way; each concrete face says how in ``_runner``
+    (abstract: a face that forgot cannot be instantiated)."""
 
     @classmethod
+    @abc.abstractmethod
     def _runner(cls, op: Operation[Any, Any]) -> Callable[..., Any]:
         """A function ``(face, *args, **kwargs)`` running ``op`` on this face (made once per
         face class and operation, then bound to each face as a method is)."""
-        raise NotImplementedError
 
     @classmethod
     def _operation_names(cls) -> list[str]:
